@@ -1,0 +1,163 @@
+"""Configuration read from the environment.
+
+Everything that differs between a laptop and production comes from environment
+variables; nothing here holds a real secret. In development the secrets are
+generated once into ``instance/`` so that a fresh checkout just runs; in
+production the app refuses to start unless they are set and strong.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent
+DEFAULT_INSTANCE_PATH = PROJECT_ROOT / "instance"
+
+# Values that must never protect a production installation.
+KNOWN_WEAK_SECRETS = frozenset(
+    {"", "dev", "development", "secret", "changeme", "change-me", "test", "testing"}
+)
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class ConfigurationError(RuntimeError):
+    """The environment does not describe a configuration the app may start with."""
+
+
+class BaseConfig:
+    ENV_NAME = "development"
+    TESTING = False
+
+    DATABASE_URL = ""
+    SECRET_KEY = ""
+    # Comma-separated list of base64 keys; the first encrypts, all decrypt.
+    DATA_KEYS = ""
+
+    # Sessions: HTTP-only, SameSite, short-lived; see opsplatform/auth/sessions.py.
+    SESSION_COOKIE_NAME = "opsplatform_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
+    REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
+
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    WTF_CSRF_SSL_STRICT = True
+
+    # Failed sign-ins tolerated per account within the window before refusing.
+    SIGN_IN_MAX_FAILURES = 10
+    SIGN_IN_FAILURE_WINDOW = timedelta(minutes=15)
+
+    API_TOKEN_DEFAULT_DAYS = 90
+    API_TOKEN_MAX_DAYS = 365
+
+    UPLOAD_MAX_BYTES = 25 * 1024 * 1024
+
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    LANGUAGES = ("en",)
+
+    DEMO_PASSWORD = "demo-password"
+
+    @property
+    def MAX_CONTENT_LENGTH(self) -> int:  # noqa: N802 - Flask's name
+        # Room for the form fields around the largest file we accept.
+        return self.UPLOAD_MAX_BYTES + 1024 * 1024
+
+
+class DevelopmentConfig(BaseConfig):
+    # The development server speaks plain HTTP on 127.0.0.1.
+    SESSION_COOKIE_SECURE = False
+    WTF_CSRF_SSL_STRICT = False
+
+
+class TestingConfig(DevelopmentConfig):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-secret-key-not-for-production-use"
+    DATA_KEYS = base64.urlsafe_b64encode(b"t" * 32).decode()
+
+
+class ProductionConfig(BaseConfig):
+    ENV_NAME = "production"
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def _read_or_create_secret(path: Path, make) -> str:
+    """Return the secret stored at ``path``, creating it on first use (development only)."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = make()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value + "\n")
+    return value
+
+
+def new_data_key() -> str:
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+
+
+def _check_production_secrets(config: BaseConfig) -> None:
+    problems = []
+    if config.SECRET_KEY in KNOWN_WEAK_SECRETS or len(config.SECRET_KEY) < MIN_SECRET_KEY_LENGTH:
+        problems.append(
+            f"SECRET_KEY is missing or a development value "
+            f"(set at least {MIN_SECRET_KEY_LENGTH} random characters)"
+        )
+    if not config.DATA_KEYS or config.DATA_KEYS == TestingConfig.DATA_KEYS:
+        problems.append("OPSPLATFORM_DATA_KEY is missing or a development value")
+    if problems:
+        raise ConfigurationError("Refusing to start in production: " + "; ".join(problems) + ".")
+
+
+def load_config(instance_path: Path | None = None, environ=None) -> BaseConfig:
+    """Build the configuration object for the environment named by OPSPLATFORM_ENV."""
+    environ = os.environ if environ is None else environ
+    instance_path = Path(instance_path or DEFAULT_INSTANCE_PATH)
+    env_name = environ.get("OPSPLATFORM_ENV", "development").strip().lower()
+    if env_name not in CONFIGS:
+        raise ConfigurationError(
+            f"OPSPLATFORM_ENV must be one of {', '.join(sorted(CONFIGS))}, not {env_name!r}."
+        )
+    config = CONFIGS[env_name]()
+
+    config.DATABASE_URL = environ.get("DATABASE_URL") or sqlite_url(
+        instance_path / "opsplatform.sqlite"
+    )
+    config.SECRET_KEY = environ.get("SECRET_KEY", config.SECRET_KEY)
+    config.DATA_KEYS = environ.get("OPSPLATFORM_DATA_KEY", config.DATA_KEYS)
+    if "OPSPLATFORM_UPLOAD_MAX_MB" in environ:
+        try:
+            config.UPLOAD_MAX_BYTES = int(environ["OPSPLATFORM_UPLOAD_MAX_MB"]) * 1024 * 1024
+        except ValueError as exc:
+            raise ConfigurationError("OPSPLATFORM_UPLOAD_MAX_MB must be a whole number.") from exc
+    if "OPSPLATFORM_DEMO_PASSWORD" in environ:
+        config.DEMO_PASSWORD = environ["OPSPLATFORM_DEMO_PASSWORD"]
+
+    if isinstance(config, ProductionConfig):
+        _check_production_secrets(config)
+    elif isinstance(config, DevelopmentConfig) and not config.TESTING:
+        if not config.SECRET_KEY:
+            config.SECRET_KEY = _read_or_create_secret(
+                instance_path / "secret-key", lambda: secrets.token_urlsafe(48)
+            )
+        if not config.DATA_KEYS:
+            config.DATA_KEYS = _read_or_create_secret(instance_path / "data-key", new_data_key)
+    return config

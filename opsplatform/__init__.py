@@ -1,0 +1,59 @@
+"""opsplatform: joint customs enforcement operations."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from config import PROJECT_ROOT, load_config
+
+from .core import errors, requests, templating
+from .core.db import db
+from .core.extensions import csrf, login_manager
+
+
+def create_app(
+    overrides: dict[str, Any] | None = None,
+    instance_path: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Flask:
+    """Build the application from the environment (and ``overrides``, for tests and tools)."""
+    instance_path = Path(instance_path or PROJECT_ROOT / "instance")
+    app = Flask(
+        __name__,
+        instance_path=str(instance_path),
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
+    app.config.from_object(load_config(instance_path, environ))
+    app.config.update(overrides or {})
+
+    db.init_app(app)
+    csrf.init_app(app)
+    templating.init_app(app)
+    login_manager.init_app(app)
+
+    requests.init_app(app)
+    errors.init_app(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .api import bp as api_bp
+    from .auth.admin_views import bp as accounts_bp
+    from .auth.views import bp as auth_bp
+    from .main.views import bp as main_bp
+    from .organisations.views import bp as organisations_bp
+
+    for blueprint in (main_bp, auth_bp, accounts_bp, organisations_bp, api_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_cli(app: Flask) -> None:
+    from .cli import register
+
+    register(app)

@@ -1,0 +1,9 @@
+"""/api/v1: JSON over the same domain operations the pages use, authenticated by bearer tokens."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from . import auth, errors, me, openapi  # noqa: E402,F401  (routes register on import)

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from flask_login import current_user
+
+from . import bp
+from .schemas import MeSchema
+
+
+@bp.get("/me")
+def me():
+    """The account the token belongs to.
+    ---
+    get:
+      summary: Who am I
+      tags: [Accounts]
+      responses:
+        200:
+          content:
+            application/json:
+              schema: MeSchema
+        401:
+          $ref: '#/components/responses/Unauthorized'
+    """
+    return MeSchema().dump(current_user)

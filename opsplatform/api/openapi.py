@@ -1,0 +1,60 @@
+"""The OpenAPI 3 document of /api/v1, built from the views' docstrings and schemas."""
+
+from __future__ import annotations
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from apispec_webframeworks.flask import FlaskPlugin
+from flask import current_app, jsonify
+
+from opsplatform.core.access import public
+
+from . import bp
+from .schemas import ErrorSchema
+
+_CACHE_KEY = "opsplatform.openapi"
+
+
+def _error_response(description: str) -> dict:
+    return {"description": description,
+            "content": {"application/json": {"schema": "ErrorSchema"}}}
+
+
+def build_spec() -> dict:
+    spec = APISpec(
+        title="opsplatform API",
+        version="1",
+        openapi_version="3.0.3",
+        plugins=[FlaskPlugin(), MarshmallowPlugin()],
+        info={"description": "Joint customs enforcement operations. Every request except "
+                             "this document needs 'Authorization: Bearer <token>'."},
+        servers=[{"url": "/"}],
+    )
+    spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    spec.components.schema("ErrorSchema", schema=ErrorSchema)
+    for status, name, text in [
+        (400, "BadRequest", "Malformed request, e.g. invalid JSON"),
+        (401, "Unauthorized", "Missing, malformed, expired or revoked token"),
+        (403, "Forbidden", "The caller may see this but not do this"),
+        (404, "NotFound", "No such object, or not visible to the caller"),
+        (409, "Conflict", "Clashes with the current state, e.g. a duplicate"),
+        (415, "UnsupportedMediaType", "The body is not application/json"),
+        (422, "Unprocessable", "The body has invalid fields"),
+    ]:
+        spec.components.response(name, _error_response(text))
+    for rule in sorted(current_app.url_map.iter_rules(), key=lambda r: r.rule):
+        if rule.endpoint.startswith("api.") and rule.endpoint != "api.openapi_document":
+            spec.path(view=current_app.view_functions[rule.endpoint], app=current_app)
+    document = spec.to_dict()
+    document["security"] = [{"bearerAuth": []}]
+    return document
+
+
+@bp.get("/openapi.json")
+@public
+def openapi_document():
+    # Built once per process: it depends only on the code.
+    document = current_app.extensions.get(_CACHE_KEY)
+    if document is None:
+        document = current_app.extensions[_CACHE_KEY] = build_spec()
+    return jsonify(document)

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, event
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from opsplatform.auth.models import User
+from opsplatform.core.db import Base, utcnow
+
+
+class AuditAction(enum.StrEnum):
+    SIGN_IN = "auth.sign_in"
+    SIGN_IN_FAILED = "auth.sign_in_failed"
+    SIGN_OUT = "auth.sign_out"
+    PASSWORD_CHANGED = "auth.password_changed"
+    PROFILE_UPDATED = "auth.profile_updated"
+    TOKEN_CREATED = "auth.token_created"
+    TOKEN_REVOKED = "auth.token_revoked"
+    USER_CREATED = "users.created"
+    USER_UPDATED = "users.updated"
+    USER_DEACTIVATED = "users.deactivated"
+    USER_REACTIVATED = "users.reactivated"
+    USER_PASSWORD_RESET = "users.password_reset"
+    ORGANISATION_CREATED = "organisations.created"
+    ORGANISATION_UPDATED = "organisations.updated"
+
+
+class AuditEntry(Base):
+    """One thing that happened: who, when, what, to which object, from where.
+
+    Rows are only ever inserted, in the same transaction as the change they record.
+    """
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (
+        Index("ix_audit_entries_object", "object_type", "object_id"),
+        Index("ix_audit_entries_action_subject_occurred_at", "action", "subject", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    action: Mapped[str] = mapped_column(String(64))
+    object_type: Mapped[str | None] = mapped_column(String(64))
+    object_id: Mapped[int | None]
+    # What the entry is about when no object exists, e.g. the e-mail of a failed sign-in.
+    subject: Mapped[str | None] = mapped_column(String(254))
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    actor: Mapped[User | None] = relationship()
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_audit_changes(session: Session, _context, _instances) -> None:
+    for obj in (*session.dirty, *session.deleted):
+        if isinstance(obj, AuditEntry):
+            raise RuntimeError("The audit trail is append-only.")

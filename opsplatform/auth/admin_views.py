@@ -1,0 +1,129 @@
+"""Platform administration of accounts."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
+
+from opsplatform.core.access import platform_admin_required
+from opsplatform.core.db import db
+from opsplatform.core.errors import DomainError
+from opsplatform.core.forms import render_form
+from opsplatform.core.pagination import keyset_page
+from opsplatform.organisations.models import Organisation
+
+from . import operations
+from .forms import AccountForm, NewAccountForm, ResetPasswordForm
+from .models import User
+
+bp = Blueprint("accounts", __name__, url_prefix="/admin/accounts")
+
+
+@bp.before_request
+@platform_admin_required
+def _only_platform_admins():
+    """Every page of this blueprint is for platform administrators."""
+
+
+def _with_organisations(form: AccountForm) -> AccountForm:
+    organisations = db.session.scalars(select(Organisation).order_by(Organisation.code)).all()
+    form.organisation_id.choices = [(o.id, f"{o.code} — {o.name}") for o in organisations]
+    return form
+
+
+def _fields(form: AccountForm) -> operations.AccountFields:
+    organisation = db.session.get(Organisation, form.organisation_id.data)
+    if organisation is None:  # the select only offers existing ones; a forged id lands here
+        raise DomainError(_("Choose an existing organisation."), field="organisation_id")
+    return operations.AccountFields(
+        email=form.email.data,
+        display_name=form.display_name.data,
+        organisation=organisation,
+        is_platform_admin=form.is_platform_admin.data,
+        is_secretariat=form.is_secretariat.data,
+        is_active=form.is_active.data,
+    )
+
+
+def _get_or_404(user_id: int) -> User:
+    return db.session.get(User, user_id) or abort(404)
+
+
+@bp.get("/")
+def index():
+    search = (request.args.get("q") or "").strip()
+    organisation_code = (request.args.get("organisation") or "").strip().upper()
+    query = select(User).join(User.organisation)
+    if search:
+        pattern = f"%{search.lower()}%"
+        query = query.where(or_(User.email.like(pattern), User.display_name.ilike(pattern)))
+    if organisation_code:
+        query = query.where(Organisation.code == organisation_code)
+    page = keyset_page(query, User.email, request.args.get("after") or None)
+    return render_template("accounts/index.html", page=page, search=search,
+                           organisation_code=organisation_code)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create():
+    form = _with_organisations(NewAccountForm())
+    if form.validate_on_submit():
+        try:
+            user = operations.create_user(_fields(form), form.password.data)
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            flash(_("The account %(email)s was created.", email=user.email), "success")
+            return redirect(url_for(".edit", user_id=user.id))
+    return render_form("accounts/form.html", form, user=None)
+
+
+@bp.route("/<int:user_id>", methods=["GET", "POST"])
+def edit(user_id: int):
+    user = _get_or_404(user_id)
+    form = _with_organisations(AccountForm(obj=user))
+    if form.validate_on_submit():
+        try:
+            operations.update_user(user, _fields(form))
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            flash(_("The account %(email)s was saved.", email=user.email), "success")
+            return redirect(url_for(".edit", user_id=user.id))
+    return render_form("accounts/form.html", form, user=user, reset_form=ResetPasswordForm())
+
+
+@bp.post("/<int:user_id>/password")
+def reset_password(user_id: int):
+    user = _get_or_404(user_id)
+    reset_form = ResetPasswordForm()
+    if reset_form.validate():
+        try:
+            operations.reset_password(user, reset_form.new_password.data)
+        except DomainError as error:
+            reset_form.add_domain_error(error)
+        else:
+            flash(_("A new password was set for %(email)s; their sessions were ended.",
+                    email=user.email), "success")
+            return redirect(url_for(".edit", user_id=user.id))
+    form = _with_organisations(AccountForm(obj=user, formdata=None))
+    return render_template("accounts/form.html", form=form, user=user,
+                           reset_form=reset_form), 422
+
+
+@bp.post("/<int:user_id>/deactivate")
+def deactivate(user_id: int):
+    user = _get_or_404(user_id)
+    operations.set_active(user, False)
+    flash(_("%(email)s was deactivated: signed out, and tokens no longer work.",
+            email=user.email), "success")
+    return redirect(url_for(".edit", user_id=user.id))
+
+
+@bp.post("/<int:user_id>/reactivate")
+def reactivate(user_id: int):
+    user = _get_or_404(user_id)
+    operations.set_active(user, True)
+    flash(_("%(email)s can sign in again.", email=user.email), "success")
+    return redirect(url_for(".edit", user_id=user.id))

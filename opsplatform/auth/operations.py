@@ -1,0 +1,261 @@
+"""Changes to accounts, sessions and API tokens. Each writes its audit entry and flushes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from opsplatform.audit.models import AuditAction, AuditEntry
+from opsplatform.audit.operations import apply_changes, record
+from opsplatform.core.db import db, utcnow
+from opsplatform.core.errors import ConflictError, DomainError
+from opsplatform.organisations.models import Organisation
+
+from . import passwords, tokens
+from .models import ApiToken, User
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def _check_password(password: str, *, email: str, display_name: str, field: str = "password"):
+    problem = passwords.password_problem(password, email=email, display_name=display_name)
+    if problem:
+        raise DomainError(problem, code="weak_password", field=field)
+
+
+# -- signing in ---------------------------------------------------------------------------
+
+
+def _recent_failures(email: str) -> int:
+    since = utcnow() - current_app.config["SIGN_IN_FAILURE_WINDOW"]
+    return db.session.scalar(
+        select(func.count(AuditEntry.id)).where(
+            AuditEntry.action == AuditAction.SIGN_IN_FAILED,
+            AuditEntry.subject == email,
+            AuditEntry.occurred_at >= since,
+        )
+    )
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """Return the active account these credentials open, recording the attempt either way.
+
+    The caller shows one generic message on failure, whatever the reason, so
+    that nobody learns which accounts exist.
+    """
+    email = normalise_email(email)
+    user = find_user_by_email(email)
+    if _recent_failures(email) >= current_app.config["SIGN_IN_MAX_FAILURES"]:
+        record(AuditAction.SIGN_IN_FAILED, user, actor=None, subject=email,
+               details={"reason": "throttled"})
+        return None
+    if user is None:
+        passwords.verify_password(passwords.DUMMY_HASH, password)
+        reason = "unknown_account"
+    elif not passwords.verify_password(user.password_hash, password):
+        reason = "wrong_password"
+    elif not user.is_active:
+        reason = "inactive_account"
+    else:
+        if passwords.needs_rehash(user.password_hash):
+            user.password_hash = passwords.hash_password(password)
+        user.last_sign_in_at = utcnow()
+        record(AuditAction.SIGN_IN, user, actor=user, subject=email)
+        return user
+    record(AuditAction.SIGN_IN_FAILED, user, actor=None, subject=email, details={"reason": reason})
+    return None
+
+
+def record_sign_out(user: User) -> None:
+    record(AuditAction.SIGN_OUT, user, actor=user, subject=user.email)
+
+
+# -- accounts -----------------------------------------------------------------------------
+
+
+@dataclass
+class AccountFields:
+    email: str
+    display_name: str
+    organisation: Organisation
+    is_platform_admin: bool = False
+    is_secretariat: bool = False
+    is_active: bool = True
+
+
+def _check_email_free(email: str, *, except_user: User | None = None) -> None:
+    existing = find_user_by_email(email)
+    if existing is not None and existing is not except_user:
+        raise ConflictError(
+            _("An account with the e-mail address %(email)s already exists.", email=email),
+            code="duplicate_email",
+            field="email",
+        )
+
+
+def _check_display_name(display_name: str) -> str:
+    display_name = display_name.strip()
+    if not display_name:
+        raise DomainError(_("Enter the person's name."), code="missing_name", field="display_name")
+    return display_name
+
+
+def create_user(fields: AccountFields, password: str) -> User:
+    email = normalise_email(fields.email)
+    display_name = _check_display_name(fields.display_name)
+    _check_email_free(email)
+    _check_password(password, email=email, display_name=display_name)
+    user = User(
+        email=email,
+        display_name=display_name,
+        organisation=fields.organisation,
+        password_hash=passwords.hash_password(password),
+        is_platform_admin=fields.is_platform_admin,
+        is_secretariat=fields.is_secretariat,
+        is_active=fields.is_active,
+        password_changed_at=utcnow(),
+    )
+    db.session.add(user)
+    db.session.flush()
+    record(
+        AuditAction.USER_CREATED,
+        user,
+        subject=email,
+        details={
+            "organisation": fields.organisation.code,
+            "is_platform_admin": fields.is_platform_admin,
+            "is_secretariat": fields.is_secretariat,
+        },
+    )
+    return user
+
+
+def update_user(user: User, fields: AccountFields) -> User:
+    """Apply an administrator's edit; deactivation also ends sessions and token use."""
+    email = normalise_email(fields.email)
+    display_name = _check_display_name(fields.display_name)
+    _check_email_free(email, except_user=user)
+    changes = apply_changes(
+        user,
+        {
+            "email": email,
+            "display_name": display_name,
+            "organisation": fields.organisation,
+            "is_platform_admin": fields.is_platform_admin,
+            "is_secretariat": fields.is_secretariat,
+        },
+    )
+    if changes:
+        record(AuditAction.USER_UPDATED, user, subject=user.email, details={"changes": changes})
+    if fields.is_active != user.is_active:
+        set_active(user, fields.is_active)
+    db.session.flush()
+    return user
+
+
+def set_active(user: User, is_active: bool) -> None:
+    if user.is_active == is_active:
+        return
+    user.is_active = is_active
+    if not is_active:
+        user.end_all_sessions()
+    action = AuditAction.USER_REACTIVATED if is_active else AuditAction.USER_DEACTIVATED
+    record(action, user, subject=user.email)
+    db.session.flush()
+
+
+def reset_password(user: User, new_password: str) -> None:
+    """An administrator sets a new password; the account is signed out everywhere."""
+    _check_password(new_password, email=user.email, display_name=user.display_name)
+    user.password_hash = passwords.hash_password(new_password)
+    user.password_changed_at = utcnow()
+    user.end_all_sessions()
+    record(AuditAction.USER_PASSWORD_RESET, user, subject=user.email)
+    db.session.flush()
+
+
+def change_own_password(user: User, current_password: str, new_password: str) -> None:
+    if not passwords.verify_password(user.password_hash, current_password):
+        raise DomainError(
+            _("Your current password is not correct."), code="wrong_password",
+            field="current_password",
+        )
+    _check_password(
+        new_password, email=user.email, display_name=user.display_name, field="new_password"
+    )
+    user.password_hash = passwords.hash_password(new_password)
+    user.password_changed_at = utcnow()
+    user.end_all_sessions()
+    record(AuditAction.PASSWORD_CHANGED, user, subject=user.email)
+    db.session.flush()
+
+
+@dataclass
+class ContactDetails:
+    display_name: str
+    job_title: str | None = None
+    office_phone: str | None = None
+    duty_phone: str | None = None
+    languages: str | None = None
+    time_zone: str | None = None
+
+
+def update_contact_details(user: User, details: ContactDetails) -> None:
+    """The account holder edits how colleagues in operations can reach them."""
+    values = {name: (value or "").strip() or None for name, value in vars(details).items()}
+    values["display_name"] = _check_display_name(details.display_name)
+    changes = apply_changes(user, values)
+    if changes:
+        record(AuditAction.PROFILE_UPDATED, user, subject=user.email, details={"changes": changes})
+    db.session.flush()
+
+
+# -- API tokens ---------------------------------------------------------------------------
+
+
+def create_token(user: User, name: str, days: int | None = None) -> tuple[ApiToken, str]:
+    """Create a token and return it with its secret, which is shown once and never stored."""
+    config = current_app.config
+    name = (name or "").strip()
+    if not name:
+        raise DomainError(_("Give the token a name."), code="missing_name", field="name")
+    days = config["API_TOKEN_DEFAULT_DAYS"] if days is None else days
+    if not 1 <= days <= config["API_TOKEN_MAX_DAYS"]:
+        raise DomainError(
+            _("A token lasts from 1 to %(max)d days.", max=config["API_TOKEN_MAX_DAYS"]),
+            code="invalid_lifetime",
+            field="days",
+        )
+    if not user.is_active:
+        raise DomainError(_("This account is deactivated."), code="account_inactive")
+    secret = tokens.new_secret()
+    token = ApiToken(
+        user=user,
+        name=name[:100],
+        prefix=secret[:12],
+        token_hash=tokens.hash_secret(secret),
+        expires_at=utcnow() + timedelta(days=days),
+    )
+    db.session.add(token)
+    db.session.flush()
+    record(AuditAction.TOKEN_CREATED, token, subject=user.email,
+           details={"name": token.name, "days": days})
+    return token, secret
+
+
+def revoke_token(token: ApiToken) -> None:
+    if token.revoked_at is not None:
+        return
+    token.revoked_at = utcnow()
+    record(AuditAction.TOKEN_REVOKED, token, subject=token.user.email, details={"name": token.name})
+    db.session.flush()

@@ -1,0 +1,157 @@
+"""Signing in and out, and the account holder's own profile and API tokens."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+from zoneinfo import available_timezones
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+
+from opsplatform.core.access import public
+from opsplatform.core.db import db
+from opsplatform.core.errors import DomainError
+from opsplatform.core.forms import render_form
+from opsplatform.core.requests import keep_changes_despite_error
+
+from . import operations
+from .forms import ChangePasswordForm, ContactDetailsForm, NewTokenForm, SignInForm
+from .models import ApiToken
+from .sessions import start_session
+
+bp = Blueprint("auth", __name__)
+
+TIME_ZONES = sorted(available_timezones())
+
+
+def _safe_next(target: str | None) -> str:
+    """Only follow a ``next`` that stays on this site."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") \
+                and not target.startswith("//") and "\\" not in target:
+            return target
+    return url_for("main.home")
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@public
+def sign_in():
+    if current_user.is_authenticated:
+        return redirect(_safe_next(request.args.get("next")))
+    form = SignInForm()
+    if form.validate_on_submit():
+        user = operations.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            session.clear()  # a fresh session for a fresh sign-in
+            login_user(user)
+            start_session()
+            return redirect(_safe_next(request.args.get("next")))
+        keep_changes_despite_error()  # the failed attempt stays in the audit trail
+        form.form_errors.append(_("The e-mail address or password is not correct, "
+                                  "or the account cannot sign in."))
+        form.password.data = ""
+        return render_template("auth/sign_in.html", form=form), 401
+    return render_form("auth/sign_in.html", form)
+
+
+@bp.post("/sign-out")
+def sign_out():
+    operations.record_sign_out(current_user._get_current_object())
+    logout_user()
+    session.clear()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("auth.sign_in"))
+
+
+def _profile_page(status: int = 200, **context):
+    user = current_user._get_current_object()
+    context.setdefault("details_form", _details_form(user))
+    context.setdefault("password_form", ChangePasswordForm(prefix="password"))
+    context.setdefault("token_form", NewTokenForm(prefix="token"))
+    tokens = db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc())
+    ).all()
+    return render_template("auth/profile.html", user=user, tokens=tokens, **context), status
+
+
+def _details_form(user, formdata=None) -> ContactDetailsForm:
+    form = ContactDetailsForm(formdata=formdata, obj=user, prefix="details")
+    form.time_zone.choices = [("", _("Not set"))] + [(tz, tz) for tz in TIME_ZONES]
+    return form
+
+
+@bp.get("/profile")
+def profile():
+    return _profile_page()
+
+
+@bp.post("/profile/details")
+def update_details():
+    user = current_user._get_current_object()
+    form = _details_form(user, formdata=request.form)
+    if form.validate():
+        try:
+            operations.update_contact_details(
+                user,
+                operations.ContactDetails(
+                    display_name=form.display_name.data,
+                    job_title=form.job_title.data,
+                    office_phone=form.office_phone.data,
+                    duty_phone=form.duty_phone.data,
+                    languages=form.languages.data,
+                    time_zone=form.time_zone.data,
+                ),
+            )
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            flash(_("Your contact details were saved."), "success")
+            return redirect(url_for("auth.profile"))
+    return _profile_page(422, details_form=form)
+
+
+@bp.post("/profile/password")
+def change_password():
+    form = ChangePasswordForm(prefix="password")
+    if form.validate():
+        user = current_user._get_current_object()
+        try:
+            operations.change_own_password(user, form.current_password.data, form.new_password.data)
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            # The new nonce ended every session; keep this one going.
+            login_user(user)
+            start_session()
+            flash(_("Your password was changed. Other sessions were signed out."), "success")
+            return redirect(url_for("auth.profile"))
+    return _profile_page(422, password_form=form)
+
+
+@bp.post("/profile/tokens")
+def create_token():
+    form = NewTokenForm(prefix="token")
+    if form.validate():
+        try:
+            token, secret = operations.create_token(
+                current_user._get_current_object(), form.name.data, form.days.data
+            )
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            # Shown once, on this response only; it is never stored in clear.
+            return _profile_page(new_token=token, new_secret=secret)
+    return _profile_page(422, token_form=form)
+
+
+@bp.post("/profile/tokens/<int:token_id>/revoke")
+def revoke_token(token_id: int):
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != current_user.id:
+        abort(404)
+    operations.revoke_token(token)
+    flash(_("The token “%(name)s” was revoked.", name=token.name), "success")
+    return redirect(url_for("auth.profile"))

@@ -1,0 +1,37 @@
+"""Access rules shared by every view: deny by default, opt out explicitly.
+
+Every endpoint needs a signed-in, active user unless its view is marked
+``@public``. Stricter rules (platform admin, per-operation permissions) are
+decorators here or checks in the models, never ad-hoc code in a handler.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import TypeVar
+
+from flask import abort
+from flask_login import current_user
+
+F = TypeVar("F", bound=Callable)
+
+
+def public(view: F) -> F:
+    """Let anonymous visitors reach ``view`` (sign-in page, static files, health check)."""
+    view.is_public = True  # type: ignore[attr-defined]
+    return view
+
+
+def is_public(view: Callable | None) -> bool:
+    return bool(getattr(view, "is_public", False))
+
+
+def platform_admin_required(view: F) -> F:
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_user.is_authenticated or not current_user.is_platform_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]

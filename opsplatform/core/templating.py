@@ -1,0 +1,27 @@
+"""Template filters and the locale/time-zone choice for formatting."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, request
+from flask_babel import format_date, format_datetime, get_locale
+from flask_login import current_user
+
+from .extensions import babel
+
+
+def select_locale() -> str:
+    return request.accept_languages.best_match(current_app.config["LANGUAGES"]) or "en"
+
+
+def select_timezone() -> str | None:
+    if current_user and getattr(current_user, "is_authenticated", False):
+        return current_user.time_zone or None
+    return None
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.add_template_global(get_locale)
+    app.add_template_filter(lambda value: format_datetime(value, "medium"), "datetime")
+    app.add_template_filter(lambda value: format_date(value, "medium"), "date")

@@ -1,0 +1,8 @@
+"""Every model of the platform, imported in one place for Alembic and the CLI."""
+
+from opsplatform.audit.models import AuditEntry  # noqa: F401
+from opsplatform.auth.models import ApiToken, User  # noqa: F401
+from opsplatform.core.db import Base
+from opsplatform.organisations.models import Organisation  # noqa: F401
+
+metadata = Base.metadata

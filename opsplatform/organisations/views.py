@@ -1,0 +1,88 @@
+"""Platform administration of organisations."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from opsplatform.auth.models import User
+from opsplatform.core.access import platform_admin_required
+from opsplatform.core.db import db
+from opsplatform.core.errors import DomainError
+from opsplatform.core.forms import render_form
+
+from . import operations
+from .forms import OrganisationForm
+from .models import Organisation, OrganisationKind, WcoRegion
+
+bp = Blueprint("organisations", __name__, url_prefix="/admin/organisations")
+
+
+@bp.before_request
+@platform_admin_required
+def _only_platform_admins():
+    """Every page of this blueprint is for platform administrators."""
+
+
+def _fields(form: OrganisationForm) -> operations.OrganisationFields:
+    return operations.OrganisationFields(
+        code=form.code.data,
+        name=form.name.data,
+        kind=OrganisationKind(form.kind.data),
+        country_code=form.country_code.data or None,
+        wco_region=WcoRegion(form.wco_region.data) if form.wco_region.data else None,
+        is_active=form.is_active.data,
+    )
+
+
+def _get_or_404(organisation_id: int) -> Organisation:
+    return db.session.get(Organisation, organisation_id) or abort(404)
+
+
+@bp.get("/")
+def index():
+    kind = request.args.get("kind") or None
+    query = (
+        select(Organisation, func.count(User.id))
+        .outerjoin(User, User.organisation_id == Organisation.id)
+        .group_by(Organisation.id)
+        .order_by(Organisation.code)
+    )
+    if kind in OrganisationKind.__members__.values():
+        query = query.where(Organisation.kind == OrganisationKind(kind))
+    rows = db.session.execute(query).all()
+    return render_template("organisations/index.html", rows=rows, kind=kind,
+                           kinds=list(OrganisationKind))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create():
+    form = OrganisationForm()
+    if form.validate_on_submit():
+        try:
+            organisation = operations.create_organisation(_fields(form))
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            flash(_("Organisation %(code)s was created.", code=organisation.code), "success")
+            return redirect(url_for(".index"))
+    return render_form("organisations/form.html", form, organisation=None)
+
+
+@bp.route("/<int:organisation_id>", methods=["GET", "POST"])
+def edit(organisation_id: int):
+    organisation = _get_or_404(organisation_id)
+    form = OrganisationForm(obj=organisation)
+    if request.method == "GET":
+        form.kind.data = organisation.kind.value
+        form.wco_region.data = organisation.wco_region.value if organisation.wco_region else ""
+    if form.validate_on_submit():
+        try:
+            operations.update_organisation(organisation, _fields(form))
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            flash(_("Organisation %(code)s was saved.", code=organisation.code), "success")
+            return redirect(url_for(".index"))
+    return render_form("organisations/form.html", form, organisation=organisation)

@@ -1,0 +1,3 @@
+from opsplatform import create_app
+
+app = create_app()
