@@ -26,6 +26,25 @@ class AuditAction(enum.StrEnum):
     USER_PASSWORD_RESET = "users.password_reset"
     ORGANISATION_CREATED = "organisations.created"
     ORGANISATION_UPDATED = "organisations.updated"
+    OPERATION_CREATED = "operations.created"
+    OPERATION_UPDATED = "operations.updated"
+    OPERATION_CLOSED = "operations.closed"
+    OPERATION_REOPENED = "operations.reopened"
+    PHASES_CHANGED = "operations.phases_changed"
+    PERIODS_CHANGED = "operations.periods_changed"
+    PARTICIPANT_INVITED = "participation.invited"
+    PARTICIPATION_ACCEPTED = "participation.accepted"
+    PARTICIPATION_DECLINED = "participation.declined"
+    PARTICIPATION_WITHDRAWN = "participation.withdrawn"
+    MEMBER_ADDED = "members.added"
+    MEMBER_ROLE_CHANGED = "members.role_changed"
+    MEMBER_REMOVED = "members.removed"
+    RETURN_FILED = "returns.filed"
+    REMINDER_SENT = "returns.reminder_sent"
+    DOCUMENT_UPLOADED = "documents.uploaded"
+    DOCUMENT_DOWNLOADED = "documents.downloaded"
+    DOCUMENT_DELETED = "documents.deleted"
+    DIRECTORY_EXPORTED = "directory.exported"
 
 
 class AuditEntry(Base):
@@ -38,6 +57,7 @@ class AuditEntry(Base):
     __table_args__ = (
         Index("ix_audit_entries_object", "object_type", "object_id"),
         Index("ix_audit_entries_action_subject_occurred_at", "action", "subject", "occurred_at"),
+        Index("ix_audit_entries_operation_id_id", "operation_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -48,6 +68,8 @@ class AuditEntry(Base):
     object_id: Mapped[int | None]
     # What the entry is about when no object exists, e.g. the e-mail of a failed sign-in.
     subject: Mapped[str | None] = mapped_column(String(254))
+    # The operation the entry belongs to, so members can see its latest activity.
+    operation_id: Mapped[int | None] = mapped_column(ForeignKey("operations.id"))
     ip_address: Mapped[str | None] = mapped_column(String(45))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 

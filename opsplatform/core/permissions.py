@@ -1,0 +1,82 @@
+"""Who may do what inside an operation: permissions, roles, and the one map between them.
+
+Permissions are named ``<scope>:<resource>:<action>``. A user's role in an
+operation comes from operations/access.py; this module only says what each
+role allows. Later domains (messages, seizures, reports) add their
+permissions here and to the map, nowhere else.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class Permission(enum.StrEnum):
+    OPERATION_READ = "operation:overview:read"
+    OPERATION_WRITE = "operation:plan:write"
+    PHASES_WRITE = "operation:phases:write"
+    OPERATION_CLOSE = "operation:status:close"
+    INVITATION_READ = "operation:invitation:read"
+    INVITATION_RESPOND = "operation:invitation:respond"
+    PARTICIPANTS_READ = "operation:participants:read"
+    PARTICIPANTS_WRITE = "operation:participants:write"
+    # People (per-operation roles) of any participating administration, or of one's own.
+    MEMBERS_WRITE_ANY = "operation:members:write_any"
+    MEMBERS_WRITE_OWN = "operation:members:write_own"
+    CONTACTS_READ = "operation:contacts:read"
+    ACTIVITY_READ = "operation:activity:read"
+    # The full administration × period table, or only the totals.
+    COMPLIANCE_READ = "operation:compliance:read"
+    COMPLIANCE_SUMMARY_READ = "operation:compliance:read_summary"
+    REMINDERS_SEND = "operation:reminders:send"
+    # Nil returns and seizure returns of one's own administration.
+    RETURNS_WRITE_OWN = "operation:returns:write_own"
+    PERIODS_WRITE = "operation:periods:write"
+    DOCUMENTS_READ = "operation:documents:read"
+    DOCUMENTS_WRITE = "operation:documents:write"
+
+
+class AccessRole(enum.StrEnum):
+    """How a user stands in one operation."""
+
+    SECRETARIAT = "secretariat"
+    COORDINATOR = "coordinator"
+    CONTACT_POINT = "contact_point"
+    OBSERVER = "observer"
+    # A user of an administration invited but not yet taking part.
+    INVITEE = "invitee"
+
+
+_MEMBER_BASICS = frozenset({
+    Permission.OPERATION_READ,
+    Permission.PARTICIPANTS_READ,
+    Permission.CONTACTS_READ,
+    Permission.DOCUMENTS_READ,
+    Permission.ACTIVITY_READ,
+    Permission.COMPLIANCE_SUMMARY_READ,
+})
+
+ROLE_PERMISSIONS: dict[AccessRole, frozenset[Permission]] = {
+    AccessRole.SECRETARIAT: frozenset(Permission) - {
+        Permission.INVITATION_READ,
+        Permission.INVITATION_RESPOND,
+        Permission.RETURNS_WRITE_OWN,
+    },
+    AccessRole.COORDINATOR: _MEMBER_BASICS | {
+        Permission.MEMBERS_WRITE_ANY,
+        Permission.MEMBERS_WRITE_OWN,
+        Permission.COMPLIANCE_READ,
+        Permission.REMINDERS_SEND,
+        Permission.DOCUMENTS_WRITE,
+    },
+    AccessRole.CONTACT_POINT: _MEMBER_BASICS | {
+        Permission.MEMBERS_WRITE_OWN,
+        Permission.RETURNS_WRITE_OWN,
+    },
+    AccessRole.OBSERVER: _MEMBER_BASICS,
+    AccessRole.INVITEE: frozenset({Permission.INVITATION_READ, Permission.INVITATION_RESPOND}),
+}
+
+
+def role_allows(role: AccessRole | None, permission: Permission) -> bool:
+    return role is not None and permission in ROLE_PERMISSIONS[role]

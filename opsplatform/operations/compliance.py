@@ -1,0 +1,239 @@
+"""Reporting compliance: periods of the operational phase, returns and reminders.
+
+Every participating member administration owes a return for each reporting
+period: seizures reported, or a nil return ("nothing seized"). Coordinators
+remind those who have not reported. Until the platform's messages exist, a
+reminder is recorded here and shown to the administration on its dashboard.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import exists, select
+
+from opsplatform.audit.models import AuditAction
+from opsplatform.audit.operations import record
+from opsplatform.auth.models import User
+from opsplatform.core.db import db
+from opsplatform.core.errors import ConflictError, DomainError
+
+from .models import (
+    Operation,
+    Participation,
+    ParticipationStatus,
+    PeriodReturn,
+    Reminder,
+    ReportingFrequency,
+    ReportingPeriod,
+    ReturnKind,
+)
+
+_STEP_DAYS = {ReportingFrequency.DAILY: 1, ReportingFrequency.WEEKLY: 7}
+
+
+def deadline_for(operation: Operation, ends_on: date) -> datetime:
+    """Returns are due by the end of the day (UTC), ``report_deadline_days`` after a period."""
+    due_day = ends_on + timedelta(days=operation.report_deadline_days)
+    return datetime.combine(due_day, time(23, 59, 59), tzinfo=UTC)
+
+
+def _calendar_periods(operation: Operation) -> list[tuple[date, date]]:
+    """Daily or weekly slices of the operational phase, the last one cut at its end."""
+    phase = operation.operational_phase
+    step = _STEP_DAYS.get(operation.reporting_frequency)
+    if phase is None or phase.ends_on is None or step is None:
+        return []
+    periods, start = [], phase.starts_on
+    while start <= phase.ends_on:
+        end = min(start + timedelta(days=step - 1), phase.ends_on)
+        periods.append((start, end))
+        start = end + timedelta(days=1)
+    return periods
+
+
+def _existing_periods(operation: Operation) -> list[ReportingPeriod]:
+    return list(db.session.scalars(
+        select(ReportingPeriod).where(ReportingPeriod.operation_id == operation.id)
+        .order_by(ReportingPeriod.starts_on)
+    ))
+
+
+def _has_history(period: ReportingPeriod) -> bool:
+    return db.session.scalar(select(
+        exists().where(PeriodReturn.period_id == period.id)
+        | exists().where(Reminder.period_id == period.id)
+    ))
+
+
+def _replace_periods(operation: Operation, wanted: list[tuple[date, date]]) -> bool:
+    """Make the operation's periods ``wanted``, keeping those unchanged; True if any changed."""
+    existing = {(p.starts_on, p.ends_on): p for p in _existing_periods(operation)}
+    obsolete = [p for span, p in existing.items() if span not in set(wanted)]
+    locked = [p for p in obsolete if _has_history(p)]
+    if locked:
+        spans = ", ".join(f"{p.starts_on} – {p.ends_on}" for p in locked)
+        raise ConflictError(
+            _("Returns or reminders already exist for the reporting periods %(spans)s; "
+              "they cannot be removed by this change.", spans=spans),
+            code="periods_in_use", field="phases")
+    for period in obsolete:
+        db.session.delete(period)
+    db.session.flush()
+    for start, end in wanted:
+        period = existing.get((start, end))
+        if period is None:
+            db.session.add(ReportingPeriod(operation_id=operation.id, starts_on=start,
+                                           ends_on=end, deadline_at=deadline_for(operation, end)))
+        else:
+            period.deadline_at = deadline_for(operation, end)
+    db.session.flush()
+    return bool(obsolete) or len(wanted) != len(existing)
+
+
+def sync_periods(operation: Operation) -> None:
+    """Bring the reporting periods in line with the phases and the frequency."""
+    if operation.reporting_frequency is ReportingFrequency.CUSTOM:
+        phase = operation.operational_phase
+        kept = [(p.starts_on, p.ends_on) for p in _existing_periods(operation)
+                if phase is not None and phase.contains(p.starts_on) and phase.contains(p.ends_on)]
+        _replace_periods(operation, kept)
+        return
+    _replace_periods(operation, _calendar_periods(operation))
+
+
+def set_custom_periods(operation: Operation, spans: list[tuple[date, date]], *,
+                       actor: User) -> None:
+    """Define the reporting periods by hand (operations with custom reporting)."""
+    if operation.reporting_frequency is not ReportingFrequency.CUSTOM:
+        raise DomainError(_("Periods follow the calendar unless reporting is set to custom."),
+                          code="not_custom", field="periods")
+    phase = operation.operational_phase
+    if phase is None or phase.ends_on is None:
+        raise DomainError(_("Plan the operational phase first."), code="no_operational_phase",
+                          field="periods")
+    spans = sorted(spans)
+    for number, (start, end) in enumerate(spans, start=1):
+        if end < start:
+            raise DomainError(_("Period %(n)d ends before it starts.", n=number),
+                              code="reversed_dates", field="periods")
+        if not (phase.contains(start) and phase.contains(end)):
+            raise DomainError(
+                _("Period %(n)d (%(start)s – %(end)s) lies outside the operational phase "
+                  "(%(pstart)s – %(pend)s).", n=number, start=start, end=end,
+                  pstart=phase.starts_on, pend=phase.ends_on),
+                code="outside_operational_phase", field="periods")
+        if number > 1 and start <= spans[number - 2][1]:
+            raise DomainError(_("Period %(n)d overlaps the one before.", n=number),
+                              code="overlapping_periods", field="periods")
+    if _replace_periods(operation, spans):
+        record(AuditAction.PERIODS_CHANGED, operation, actor=actor, operation_id=operation.id,
+               subject=operation.code,
+               details={"periods": [[str(s), str(e)] for s, e in spans]})
+
+
+def period_on(operation: Operation, day: date) -> ReportingPeriod:
+    """The reporting period containing ``day``, or an error saying it has none."""
+    period = db.session.scalar(
+        select(ReportingPeriod).where(ReportingPeriod.operation_id == operation.id,
+                                      ReportingPeriod.starts_on <= day,
+                                      ReportingPeriod.ends_on >= day)
+    )
+    if period is None:
+        raise DomainError(
+            _("%(day)s is outside the operation's reporting periods (its operational phase).",
+              day=day),
+            code="outside_operational_phase", field="period")
+    return period
+
+
+def reporting_participations(operation: Operation) -> list[Participation]:
+    """Participations that owe returns: member administrations taking part."""
+    return [p for p in operation.participations
+            if p.status is ParticipationStatus.ACCEPTED and p.organisation.is_member_administration]
+
+
+def _return_for(period: ReportingPeriod, organisation_id: int) -> PeriodReturn | None:
+    return db.session.scalar(select(PeriodReturn).where(
+        PeriodReturn.period_id == period.id, PeriodReturn.organisation_id == organisation_id))
+
+
+def file_return(operation: Operation, participation: Participation, period: ReportingPeriod, *,
+                kind: ReturnKind, actor: User, seizure_count: int | None = None,
+                remarks: str = "", today: date | None = None) -> PeriodReturn:
+    """Record an administration's return for a period (callers check who may file it)."""
+    today = today or date.today()
+    kind = ReturnKind(kind)
+    if period.operation_id != operation.id or participation.operation_id != operation.id:
+        raise DomainError(_("That period belongs to another operation."), code="wrong_operation",
+                          field="period")
+    if participation not in reporting_participations(operation):
+        raise DomainError(
+            _("%(code)s does not report in this operation.", code=participation.organisation.code),
+            code="not_reporting", field="organisation")
+    if period.starts_on > today:
+        raise DomainError(
+            _("The period %(start)s – %(end)s has not started yet.", start=period.starts_on,
+              end=period.ends_on),
+            code="period_not_started", field="period")
+    if kind is ReturnKind.SEIZURES and (seizure_count is None or seizure_count < 1):
+        raise DomainError(_("Give the number of seizures (at least 1)."),
+                          code="invalid_seizure_count", field="seizure_count")
+    existing = _return_for(period, participation.organisation_id)
+    if existing is not None:
+        raise ConflictError(
+            _("%(code)s already filed a return for %(start)s – %(end)s (%(kind)s, on %(when)s).",
+              code=participation.organisation.code, start=period.starts_on, end=period.ends_on,
+              kind=existing.kind.label, when=existing.filed_at.date()),
+            code="already_reported", field="period")
+    period_return = PeriodReturn(
+        operation_id=operation.id, period=period, organisation_id=participation.organisation_id,
+        kind=kind, seizure_count=seizure_count if kind is ReturnKind.SEIZURES else None,
+        remarks=(remarks or "").strip(), filed_by=actor,
+    )
+    db.session.add(period_return)
+    db.session.flush()
+    record(AuditAction.RETURN_FILED, period_return, actor=actor, operation_id=operation.id,
+           subject=participation.organisation.code,
+           details={"kind": kind.value, "period": [str(period.starts_on), str(period.ends_on)],
+                    "seizure_count": period_return.seizure_count})
+    return period_return
+
+
+def send_reminders(operation: Operation, period: ReportingPeriod, *, actor: User,
+                   organisation_ids: list[int] | None = None, message: str = "",
+                   today: date | None = None) -> list[Reminder]:
+    """Remind the administrations that have not reported for ``period`` (or those named)."""
+    today = today or date.today()
+    if period.operation_id != operation.id:
+        raise DomainError(_("That period belongs to another operation."), code="wrong_operation")
+    if period.starts_on > today:
+        raise DomainError(_("The period has not started yet."), code="period_not_started")
+    reported = set(db.session.scalars(
+        select(PeriodReturn.organisation_id).where(PeriodReturn.period_id == period.id)))
+    missing = [p for p in reporting_participations(operation)
+               if p.organisation_id not in reported]
+    if organisation_ids is not None:
+        wanted = set(organisation_ids)
+        unknown = wanted - {p.organisation_id for p in missing}
+        if unknown:
+            raise DomainError(_("Only administrations that have not reported can be reminded."),
+                              code="nothing_to_remind", field="organisations")
+        missing = [p for p in missing if p.organisation_id in wanted]
+    if not missing:
+        raise DomainError(_("Every administration has reported for this period."),
+                          code="nothing_to_remind")
+    reminders = []
+    for participation in missing:
+        reminder = Reminder(operation_id=operation.id, period_id=period.id,
+                            organisation_id=participation.organisation_id,
+                            message=(message or "").strip(), sent_by=actor)
+        db.session.add(reminder)
+        reminders.append(reminder)
+    db.session.flush()
+    for reminder, participation in zip(reminders, missing, strict=True):
+        record(AuditAction.REMINDER_SENT, reminder, actor=actor, operation_id=operation.id,
+               subject=participation.organisation.code,
+               details={"period": [str(period.starts_on), str(period.ends_on)]})
+    return reminders

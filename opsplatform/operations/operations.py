@@ -1,0 +1,434 @@
+"""Changes to operations: the plan, its phases, who takes part and in which role.
+
+Callers (views, API, CLI) have checked the user's permission; these functions
+enforce the rules of the data, write the audit entry, and flush.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from opsplatform.audit.models import AuditAction
+from opsplatform.audit.operations import apply_changes, record
+from opsplatform.auth.models import User
+from opsplatform.core.db import db, utcnow
+from opsplatform.core.errors import ConflictError, DomainError
+from opsplatform.core.vocabularies import HandlingCode, SubstanceGroup, TlpLevel, TransportMode
+from opsplatform.organisations.models import Organisation, OrganisationKind
+
+from . import compliance
+from .access import forget_access
+from .models import (
+    Membership,
+    Operation,
+    OperationRole,
+    Participation,
+    ParticipationStatus,
+    Phase,
+    PhaseKind,
+    ReportingFrequency,
+)
+
+CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,29}$")
+MAX_DEADLINE_DAYS = 30
+
+
+@dataclass
+class PlanFields:
+    code: str
+    title: str
+    host: Organisation
+    summary: str = ""
+    objectives: str = ""
+    substance_groups: list[SubstanceGroup] = field(default_factory=list)
+    transport_modes: list[TransportMode] = field(default_factory=list)
+    organisers: list[Organisation] = field(default_factory=list)
+    handling_code: HandlingCode = HandlingCode.H0
+    tlp: TlpLevel = TlpLevel.AMBER
+    reporting_frequency: ReportingFrequency = ReportingFrequency.WEEKLY
+    report_deadline_days: int = 2
+
+
+@dataclass
+class PhaseFields:
+    kind: PhaseKind
+    name: str
+    starts_on: date
+    ends_on: date | None
+
+
+def phase_template(start: date) -> list[PhaseFields]:
+    """The usual cycle of a CATalyst-like operation, starting on ``start``."""
+    spans = [
+        (PhaseKind.PLANNING, 56),
+        (PhaseKind.PRE_OPERATIONAL, 14),
+        (PhaseKind.OPERATIONAL, 28),
+        (PhaseKind.FOLLOW_UP, 42),
+        (PhaseKind.POST_OPERATIONAL, 28),
+    ]
+    phases, day = [], start
+    for kind, days in spans:
+        phases.append(PhaseFields(kind, kind.label, day, day + timedelta(days=days - 1)))
+        day += timedelta(days=days)
+    phases.append(PhaseFields(PhaseKind.CLOSED, PhaseKind.CLOSED.label, day, None))
+    return phases
+
+
+# -- the plan ---------------------------------------------------------------------------------
+
+
+def _find_by_code(code: str) -> Operation | None:
+    return db.session.scalar(select(Operation).where(Operation.code == code))
+
+
+def _validated_plan(fields: PlanFields, operation: Operation | None = None) -> dict:
+    code = (fields.code or "").strip().upper()
+    if not CODE_PATTERN.match(code):
+        raise DomainError(
+            _("An operation code is 2 to 30 capital letters, digits or hyphens, "
+              "such as CATALYST-3."),
+            code="invalid_code", field="code",
+        )
+    existing = _find_by_code(code)
+    if existing is not None and existing is not operation:
+        raise ConflictError(_("The code %(code)s is already used by another operation.",
+                              code=code), code="duplicate_code", field="code")
+    title = (fields.title or "").strip()
+    if not title:
+        raise DomainError(_("Give the operation a title."), code="missing_title", field="title")
+    if fields.host.kind is not OrganisationKind.MEMBER_ADMINISTRATION or not fields.host.is_active:
+        raise DomainError(_("The host must be an active member administration."),
+                          code="invalid_host", field="host")
+    if not 0 <= fields.report_deadline_days <= MAX_DEADLINE_DAYS:
+        raise DomainError(_("Returns are due 0 to %(max)d days after a period ends.",
+                            max=MAX_DEADLINE_DAYS),
+                          code="invalid_deadline", field="report_deadline_days")
+    return {
+        "code": code,
+        "title": title[:200],
+        "summary": (fields.summary or "").strip(),
+        "objectives": (fields.objectives or "").strip(),
+        "substance_groups": sorted({SubstanceGroup(v).value for v in fields.substance_groups}),
+        "transport_modes": sorted({TransportMode(v).value for v in fields.transport_modes}),
+        "host_organisation": fields.host,
+        "organisers": sorted(set(fields.organisers), key=lambda o: o.code),
+        "handling_code": HandlingCode(fields.handling_code),
+        "tlp": TlpLevel(fields.tlp),
+        "reporting_frequency": ReportingFrequency(fields.reporting_frequency),
+        "report_deadline_days": fields.report_deadline_days,
+    }
+
+
+def create_operation(fields: PlanFields, *, actor: User,
+                     phases: list[PhaseFields] | None = None) -> Operation:
+    """Create an operation; its host and organisers take part from the start."""
+    values = _validated_plan(fields)
+    operation = Operation(**values, created_by=actor, updated_by=actor)
+    db.session.add(operation)
+    db.session.flush()
+    record(AuditAction.OPERATION_CREATED, operation, actor=actor, operation_id=operation.id,
+           subject=operation.code, details={"title": operation.title})
+    _ensure_organisers_take_part(operation, actor)
+    set_phases(operation, phases if phases is not None else phase_template(date.today()),
+               actor=actor)
+    return operation
+
+
+def update_operation(operation: Operation, fields: PlanFields, *, actor: User) -> Operation:
+    values = _validated_plan(fields, operation)
+    changes = apply_changes(operation, values)
+    if changes:
+        operation.updated_by = actor
+        record(AuditAction.OPERATION_UPDATED, operation, actor=actor, operation_id=operation.id,
+               subject=operation.code, details={"changes": changes})
+        _ensure_organisers_take_part(operation, actor)
+        if {"reporting_frequency", "report_deadline_days"} & changes.keys():
+            compliance.sync_periods(operation)
+    db.session.flush()
+    return operation
+
+
+def close_operation(operation: Operation, *, actor: User) -> None:
+    """Close an operation now, before its calendar says so."""
+    if operation.closed_at is not None:
+        raise ConflictError(_("The operation is already closed."), code="already_closed")
+    operation.closed_at = utcnow()
+    operation.closed_by = actor
+    operation.updated_by = actor
+    record(AuditAction.OPERATION_CLOSED, operation, actor=actor, operation_id=operation.id,
+           subject=operation.code)
+    db.session.flush()
+
+
+def reopen_operation(operation: Operation, *, actor: User) -> None:
+    """Undo an early closure; the calendar decides the phase again."""
+    if operation.closed_at is None:
+        raise ConflictError(_("The operation is not closed."), code="not_closed")
+    operation.closed_at = None
+    operation.closed_by = None
+    operation.updated_by = actor
+    record(AuditAction.OPERATION_REOPENED, operation, actor=actor, operation_id=operation.id,
+           subject=operation.code)
+    db.session.flush()
+
+
+# -- phases -----------------------------------------------------------------------------------
+
+
+def _validated_phases(phases: list[PhaseFields]) -> list[PhaseFields]:
+    if not phases:
+        raise DomainError(_("An operation needs at least one phase."), code="no_phases",
+                          field="phases")
+    cleaned = []
+    for number, phase in enumerate(phases, start=1):
+        name = (phase.name or "").strip() or PhaseKind(phase.kind).label
+        if phase.starts_on is None:
+            raise DomainError(_("Phase %(n)d (%(name)s) needs a start date.", n=number, name=name),
+                              code="missing_date", field="phases")
+        if phase.ends_on is None and not (phase.kind is PhaseKind.CLOSED and number == len(phases)):
+            raise DomainError(
+                _("Phase %(n)d (%(name)s) needs an end date; only a final closing phase may be "
+                  "open-ended.", n=number, name=name),
+                code="missing_date", field="phases")
+        if phase.ends_on is not None and phase.ends_on < phase.starts_on:
+            raise DomainError(
+                _("Phase %(n)d (%(name)s) ends on %(end)s, before it starts on %(start)s.",
+                  n=number, name=name, end=phase.ends_on, start=phase.starts_on),
+                code="reversed_dates", field="phases")
+        if cleaned:
+            previous = cleaned[-1]
+            if previous.ends_on is None or phase.starts_on <= previous.ends_on:
+                raise DomainError(
+                    _("Phase %(n)d (%(name)s) starts on %(start)s, before phase %(p)d "
+                      "(%(previous)s) has ended. Phases run one after another without "
+                      "overlapping.", n=number, name=name, start=phase.starts_on,
+                      p=number - 1, previous=previous.name),
+                    code="overlapping_phases", field="phases")
+        cleaned.append(PhaseFields(PhaseKind(phase.kind), name[:100], phase.starts_on,
+                                   phase.ends_on))
+    if sum(1 for phase in cleaned if phase.kind is PhaseKind.OPERATIONAL) > 1:
+        raise DomainError(_("An operation has at most one operational phase."),
+                          code="several_operational_phases", field="phases")
+    return cleaned
+
+
+def set_phases(operation: Operation, phases: list[PhaseFields], *, actor: User) -> None:
+    """Replace the operation's phases with ``phases``, in order; reporting periods follow."""
+    cleaned = _validated_phases(phases)
+    before = [(p.kind.value, p.name, p.starts_on, p.ends_on) for p in operation.phases]
+    after = [(p.kind.value, p.name, p.starts_on, p.ends_on) for p in cleaned]
+    if before == after:
+        return
+    operation.phases.clear()
+    db.session.flush()  # free the (operation, position) pairs before reusing them
+    for position, phase in enumerate(cleaned):
+        operation.phases.append(Phase(position=position, kind=phase.kind, name=phase.name,
+                                      starts_on=phase.starts_on, ends_on=phase.ends_on))
+    operation.starts_on = cleaned[0].starts_on
+    last = cleaned[-1]
+    operation.ends_on = last.ends_on if last.ends_on is not None else last.starts_on
+    operation.updated_by = actor
+    db.session.flush()
+    compliance.sync_periods(operation)
+    record(AuditAction.PHASES_CHANGED, operation, actor=actor, operation_id=operation.id,
+           subject=operation.code,
+           details={"phases": [[k, n, str(s), str(e) if e else None] for k, n, s, e in after]})
+
+
+# -- participation ----------------------------------------------------------------------------
+
+
+def _participation_of(operation: Operation, organisation: Organisation) -> Participation | None:
+    return db.session.scalar(
+        select(Participation).where(Participation.operation_id == operation.id,
+                                    Participation.organisation_id == organisation.id)
+    )
+
+
+def invite(operation: Operation, organisation: Organisation, *, actor: User,
+           contact_points: list[User] | None = None) -> Participation:
+    """Invite an organisation (again, after a decline or withdrawal)."""
+    if operation.closed_at is not None:
+        raise ConflictError(_("The operation is closed."), code="operation_closed")
+    if not organisation.is_active:
+        raise DomainError(_("%(code)s is not an active organisation.", code=organisation.code),
+                          code="inactive_organisation", field="organisation")
+    for person in contact_points or []:
+        if person.organisation_id != organisation.id:
+            raise DomainError(
+                _("%(email)s does not belong to %(code)s.", email=person.email,
+                  code=organisation.code),
+                code="wrong_organisation", field="contact_points")
+    participation = _participation_of(operation, organisation)
+    if participation is not None and participation.status in (ParticipationStatus.INVITED,
+                                                              ParticipationStatus.ACCEPTED):
+        message = (_("%(code)s has already been invited.", code=organisation.code)
+                   if participation.status is ParticipationStatus.INVITED
+                   else _("%(code)s already takes part.", code=organisation.code))
+        raise ConflictError(message, code="already_invited", field="organisation")
+    if participation is None:
+        participation = Participation(operation=operation, organisation=organisation,
+                                      invited_by_id=actor.id)
+        db.session.add(participation)
+    participation.status = ParticipationStatus.INVITED
+    participation.invited_at = utcnow()
+    participation.invited_by_id = actor.id
+    participation.responded_at = participation.responded_by_id = None
+    participation.withdrawn_at = participation.withdrawn_by_id = None
+    db.session.flush()
+    record(AuditAction.PARTICIPANT_INVITED, participation, actor=actor, operation_id=operation.id,
+           subject=organisation.code)
+    for person in contact_points or []:
+        add_member(participation, person, OperationRole.CONTACT_POINT, actor=actor)
+    forget_access()
+    return participation
+
+
+def _ensure_organisers_take_part(operation: Operation, actor: User) -> None:
+    """The host and the organising organisations take part without being asked."""
+    for organisation in [operation.host_organisation, *operation.organisers]:
+        participation = _participation_of(operation, organisation)
+        if participation is not None and participation.status is ParticipationStatus.ACCEPTED:
+            continue
+        if participation is None or participation.status is not ParticipationStatus.INVITED:
+            participation = invite(operation, organisation, actor=actor)
+        _accept(participation, actor, responder=None)
+
+
+def _accept(participation: Participation, actor: User, responder: User | None) -> None:
+    participation.status = ParticipationStatus.ACCEPTED
+    participation.responded_at = utcnow()
+    participation.responded_by_id = actor.id
+    if responder is not None and _membership_of(participation.operation_id, responder) is None:
+        # Whoever accepts for their administration becomes its first contact point.
+        add_member(participation, responder, OperationRole.CONTACT_POINT, actor=actor)
+    record(AuditAction.PARTICIPATION_ACCEPTED, participation, actor=actor,
+           operation_id=participation.operation_id, subject=participation.organisation.code)
+    forget_access()
+    db.session.flush()
+
+
+def respond_to_invitation(participation: Participation, *, accept: bool, actor: User) -> None:
+    """An invited administration's answer, given by one of its people."""
+    if participation.status is not ParticipationStatus.INVITED:
+        raise ConflictError(_("This invitation has already been answered."),
+                            code="not_invited")
+    if actor.organisation_id != participation.organisation_id:
+        raise DomainError(_("Only the invited organisation can answer its invitation."),
+                          code="wrong_organisation")
+    if accept:
+        _accept(participation, actor, responder=actor)
+        return
+    participation.status = ParticipationStatus.DECLINED
+    participation.responded_at = utcnow()
+    participation.responded_by_id = actor.id
+    record(AuditAction.PARTICIPATION_DECLINED, participation, actor=actor,
+           operation_id=participation.operation_id, subject=participation.organisation.code)
+    forget_access()
+    db.session.flush()
+
+
+def withdraw_participation(participation: Participation, *, actor: User) -> None:
+    """End an organisation's part; its people lose access, their history stays."""
+    operation = participation.operation
+    if participation.status not in (ParticipationStatus.INVITED, ParticipationStatus.ACCEPTED):
+        raise ConflictError(_("%(code)s does not take part.", code=participation.organisation.code),
+                            code="not_participating")
+    if participation.organisation_id == operation.host_organisation_id:
+        raise DomainError(_("The host administration cannot be withdrawn."),
+                          code="host_cannot_withdraw")
+    participation.status = ParticipationStatus.WITHDRAWN
+    participation.withdrawn_at = utcnow()
+    participation.withdrawn_by_id = actor.id
+    record(AuditAction.PARTICIPATION_WITHDRAWN, participation, actor=actor,
+           operation_id=operation.id, subject=participation.organisation.code)
+    forget_access()
+    db.session.flush()
+
+
+# -- people and their roles -------------------------------------------------------------------
+
+
+def _membership_of(operation_id: int, user: User) -> Membership | None:
+    return db.session.scalar(
+        select(Membership).where(Membership.operation_id == operation_id,
+                                 Membership.user_id == user.id)
+    )
+
+
+def add_member(participation: Participation, user: User, role: OperationRole, *,
+               actor: User) -> Membership:
+    """Give a person of the participating organisation a role in the operation."""
+    if participation.status not in (ParticipationStatus.INVITED, ParticipationStatus.ACCEPTED):
+        raise ConflictError(_("%(code)s does not take part.", code=participation.organisation.code),
+                            code="not_participating")
+    if user.organisation_id != participation.organisation_id:
+        raise DomainError(
+            _("%(email)s belongs to %(org)s, not %(code)s.", email=user.email,
+              org=user.organisation.code, code=participation.organisation.code),
+            code="wrong_organisation", field="user")
+    if not user.is_active:
+        raise DomainError(_("%(email)s is deactivated.", email=user.email),
+                          code="inactive_account", field="user")
+    existing = _membership_of(participation.operation_id, user)
+    if existing is not None:
+        raise ConflictError(
+            _("%(email)s already has a role in this operation (%(role)s).", email=user.email,
+              role=existing.role.label),
+            code="already_member", field="user")
+    membership = Membership(operation_id=participation.operation_id, participation=participation,
+                            user=user, role=OperationRole(role), added_by_id=actor.id)
+    db.session.add(membership)
+    db.session.flush()
+    record(AuditAction.MEMBER_ADDED, membership, actor=actor,
+           operation_id=participation.operation_id, subject=user.email,
+           details={"role": membership.role.value,
+                    "organisation": participation.organisation.code})
+    forget_access()
+    return membership
+
+
+def _check_keeps_a_contact_point(membership: Membership, new_role: OperationRole | None) -> None:
+    participation = membership.participation
+    if (membership.role is not OperationRole.CONTACT_POINT
+            or new_role is OperationRole.CONTACT_POINT
+            or participation.status is not ParticipationStatus.ACCEPTED
+            or not participation.organisation.is_member_administration):
+        return
+    others = [m for m in participation.members
+              if m.id != membership.id and m.role is OperationRole.CONTACT_POINT]
+    if not others:
+        raise DomainError(
+            _("%(code)s must keep at least one contact point: add another one first.",
+              code=participation.organisation.code),
+            code="last_contact_point", field="user")
+
+
+def change_member_role(membership: Membership, role: OperationRole, *, actor: User) -> None:
+    role = OperationRole(role)
+    if membership.role is role:
+        return
+    _check_keeps_a_contact_point(membership, role)
+    old = membership.role
+    membership.role = role
+    record(AuditAction.MEMBER_ROLE_CHANGED, membership, actor=actor,
+           operation_id=membership.operation_id, subject=membership.user.email,
+           details={"changes": {"role": [old.value, role.value]}})
+    forget_access()
+    db.session.flush()
+
+
+def remove_member(membership: Membership, *, actor: User) -> None:
+    _check_keeps_a_contact_point(membership, None)
+    record(AuditAction.MEMBER_REMOVED, membership, actor=actor,
+           operation_id=membership.operation_id, subject=membership.user.email,
+           details={"role": membership.role.value})
+    membership.participation.members.remove(membership)
+    db.session.delete(membership)
+    forget_access()
+    db.session.flush()

@@ -1,0 +1,249 @@
+"""Read-side of operations: lists, the dashboard, the compliance table, the directory.
+
+Each returns plain data for templates, the API and (later) the PDF packs, and
+runs a fixed number of queries whatever the number of participants.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from opsplatform.audit.models import AuditEntry
+from opsplatform.auth.models import User
+from opsplatform.core.db import db, utcnow
+from opsplatform.core.pagination import Page, keyset_page
+from opsplatform.organisations.models import Organisation, OrganisationKind
+
+from .access import visible_operations
+from .models import (
+    Membership,
+    Operation,
+    OperationDocument,
+    OperationRole,
+    OperationStatus,
+    Participation,
+    ParticipationStatus,
+    PeriodReturn,
+    Reminder,
+    ReportingPeriod,
+    ReturnKind,
+)
+
+# -- lists ------------------------------------------------------------------------------------
+
+
+def _status_filter(status: OperationStatus, today: date):
+    closed = or_(Operation.closed_at.is_not(None), Operation.ends_on < today)
+    if status is OperationStatus.CLOSED:
+        return closed
+    planned = or_(Operation.starts_on.is_(None), Operation.starts_on > today)
+    if status is OperationStatus.PLANNED:
+        return ~closed & planned
+    return ~closed & ~planned
+
+
+def list_operations(user: User, *, status: OperationStatus | None = None, search: str = "",
+                    after: int | None = None, limit: int = 50,
+                    today: date | None = None) -> Page:
+    """The operations ``user`` may see, newest first, with phases loaded."""
+    today = today or date.today()
+    query = visible_operations(user).options(selectinload(Operation.phases),
+                                             selectinload(Operation.host_organisation))
+    if status is not None:
+        query = query.where(_status_filter(status, today))
+    if search:
+        pattern = f"%{search.strip()}%"
+        query = query.where(or_(Operation.code.ilike(pattern), Operation.title.ilike(pattern)))
+    return keyset_page(query, Operation.id, after, limit, descending=True)
+
+
+def participant_counts(operation_ids: list[int]) -> dict[int, Counter]:
+    """Per operation, how many organisations are in each participation status."""
+    counts: dict[int, Counter] = {operation_id: Counter() for operation_id in operation_ids}
+    if operation_ids:
+        rows = db.session.execute(
+            select(Participation.operation_id, Participation.status, func.count())
+            .where(Participation.operation_id.in_(operation_ids))
+            .group_by(Participation.operation_id, Participation.status)
+        )
+        for operation_id, status, count in rows:
+            counts[operation_id][status] = count
+    return counts
+
+
+def roles_of(user: User, operation_ids: list[int]) -> dict[int, OperationRole]:
+    if not operation_ids:
+        return {}
+    rows = db.session.execute(
+        select(Membership.operation_id, Membership.role)
+        .where(Membership.user_id == user.id, Membership.operation_id.in_(operation_ids))
+    )
+    return dict(rows.tuples())
+
+
+# -- compliance -------------------------------------------------------------------------------
+
+
+class CellStatus(enum.StrEnum):
+    SEIZURES = "seizures"
+    NIL = "nil"
+    DUE = "due"  # no return yet, deadline not passed
+    OVERDUE = "overdue"  # no return and the deadline has passed
+    UPCOMING = "upcoming"  # the period has not started
+
+
+@dataclass
+class ComplianceCell:
+    period_id: int
+    status: CellStatus
+    seizure_count: int | None = None
+    filed_at: datetime | None = None
+    last_reminded_at: datetime | None = None
+
+
+@dataclass
+class ComplianceRow:
+    organisation_id: int
+    organisation_code: str
+    organisation_name: str
+    cells: list[ComplianceCell]
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for cell in self.cells if cell.status is CellStatus.OVERDUE)
+
+
+@dataclass
+class ComplianceTable:
+    periods: list[ReportingPeriod]
+    rows: list[ComplianceRow]
+    totals: Counter = field(default_factory=Counter)
+
+    def row_for(self, organisation_id: int) -> ComplianceRow | None:
+        return next((r for r in self.rows if r.organisation_id == organisation_id), None)
+
+    @property
+    def latest_due_period(self) -> ReportingPeriod | None:
+        """The most recent period whose deadline has passed."""
+        now = utcnow()
+        due = [p for p in self.periods if p.deadline_at < now]
+        return due[-1] if due else None
+
+
+def _cell_status(period: ReportingPeriod, period_return: PeriodReturn | None, today: date,
+                 now: datetime) -> CellStatus:
+    if period_return is not None:
+        return CellStatus.NIL if period_return.kind is ReturnKind.NIL else CellStatus.SEIZURES
+    if period.starts_on > today:
+        return CellStatus.UPCOMING
+    return CellStatus.OVERDUE if period.deadline_at < now else CellStatus.DUE
+
+
+def compliance_table(operation: Operation, *, organisation_id: int | None = None,
+                     today: date | None = None) -> ComplianceTable:
+    """Administration × period: who reported seizures, filed a nil return, or not yet.
+
+    Four queries, whatever the number of administrations and periods.
+    """
+    today = today or date.today()
+    now = utcnow()
+    periods = list(db.session.scalars(
+        select(ReportingPeriod).where(ReportingPeriod.operation_id == operation.id)
+        .order_by(ReportingPeriod.starts_on)))
+    participants = select(Organisation.id, Organisation.code, Organisation.name).join(
+        Participation, Participation.organisation_id == Organisation.id
+    ).where(Participation.operation_id == operation.id,
+            Participation.status == ParticipationStatus.ACCEPTED,
+            Organisation.kind == OrganisationKind.MEMBER_ADMINISTRATION).order_by(Organisation.code)
+    returns_query = select(PeriodReturn).where(PeriodReturn.operation_id == operation.id)
+    reminders_query = select(Reminder.period_id, Reminder.organisation_id,
+                             func.max(Reminder.sent_at)).where(
+        Reminder.operation_id == operation.id).group_by(Reminder.period_id,
+                                                        Reminder.organisation_id)
+    if organisation_id is not None:
+        participants = participants.where(Organisation.id == organisation_id)
+        returns_query = returns_query.where(PeriodReturn.organisation_id == organisation_id)
+        reminders_query = reminders_query.where(Reminder.organisation_id == organisation_id)
+    returns = {(r.organisation_id, r.period_id): r for r in db.session.scalars(returns_query)}
+    reminded = {(org, period): at for period, org, at in db.session.execute(reminders_query)}
+
+    table = ComplianceTable(periods, [])
+    for org_id, code, name in db.session.execute(participants):
+        cells = []
+        for period in periods:
+            period_return = returns.get((org_id, period.id))
+            status = _cell_status(period, period_return, today, now)
+            cells.append(ComplianceCell(
+                period.id, status,
+                seizure_count=period_return.seizure_count if period_return else None,
+                filed_at=period_return.filed_at if period_return else None,
+                last_reminded_at=reminded.get((org_id, period.id)),
+            ))
+            table.totals[status] += 1
+        table.rows.append(ComplianceRow(org_id, code, name, cells))
+    return table
+
+
+# -- directory --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DirectoryEntry:
+    user_id: int
+    name: str
+    job_title: str | None
+    organisation_code: str
+    organisation_name: str
+    role: OperationRole
+    office_phone: str | None
+    duty_phone: str | None
+    email: str
+    languages: str | None
+    time_zone: str | None
+
+
+def directory(operation: Operation) -> list[DirectoryEntry]:
+    """The people of the participating organisations, by organisation and role."""
+    rows = db.session.execute(
+        select(Membership.role, User, Organisation)
+        .join(User, User.id == Membership.user_id)
+        .join(Participation, Participation.id == Membership.participation_id)
+        .join(Organisation, Organisation.id == Participation.organisation_id)
+        .where(Membership.operation_id == operation.id,
+               Participation.status == ParticipationStatus.ACCEPTED,
+               User.is_active.is_(True))
+        .order_by(Organisation.code, Membership.role, User.display_name)
+    )
+    return [
+        DirectoryEntry(user.id, user.display_name, user.job_title, organisation.code,
+                       organisation.name, role, user.office_phone, user.duty_phone, user.email,
+                       user.languages, user.time_zone)
+        for role, user, organisation in rows
+    ]
+
+
+# -- dashboard --------------------------------------------------------------------------------
+
+ACTIVITY_LIMIT = 12
+
+
+def latest_activity(operation: Operation, limit: int = ACTIVITY_LIMIT) -> list[AuditEntry]:
+    """The operation's most recent recorded changes (downloads and exports left out)."""
+    quiet = ("documents.downloaded", "directory.exported")
+    return list(db.session.scalars(
+        select(AuditEntry).options(selectinload(AuditEntry.actor))
+        .where(AuditEntry.operation_id == operation.id,
+                                 AuditEntry.action.not_in(quiet))
+        .order_by(AuditEntry.id.desc()).limit(limit)
+    ))
+
+
+def document_count(operation: Operation) -> int:
+    return db.session.scalar(select(func.count(OperationDocument.id))
+                             .where(OperationDocument.operation_id == operation.id))
