@@ -1,0 +1,358 @@
+"""SVG charts: well-formed, accessible, CSP-safe, escaped and drawn to scale."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from datetime import date
+from itertools import pairwise
+
+import pytest
+from markupsafe import Markup
+
+from opsplatform.core import charts
+from opsplatform.core.charts import bar_chart, phase_timeline, stacked_bar
+
+NS = "{http://www.w3.org/2000/svg}"
+ALLOWED_TAGS = {"svg", "g", "rect", "line", "text", "title", "desc"}
+HOSTILE = '<script>&"'
+
+
+@dataclass
+class Phase:
+    name: str
+    kind: str
+    starts_on: date
+    ends_on: date | None
+
+
+STANDARD = [
+    Phase("Planning", "planning", date(2026, 9, 1), date(2026, 10, 15)),
+    Phase("Pre-operational", "pre_operational", date(2026, 10, 16), date(2026, 10, 31)),
+    Phase("Operational", "operational", date(2026, 11, 1), date(2026, 11, 28)),
+    Phase("Follow-up", "follow_up", date(2026, 11, 29), date(2026, 12, 14)),
+    Phase("Post-operational", "post_operational", date(2026, 12, 15), date(2027, 1, 31)),
+    Phase("Closed", "closed", date(2027, 2, 1), None),
+]
+COMPLIANCE = [
+    {"label": "Reported", "value": 30, "kind": "reported"},
+    {"label": "Nil return", "value": 10, "kind": "nil"},
+    {"label": "Not reported", "value": 5, "kind": "missing"},
+]
+
+
+def parse(markup: Markup) -> ET.Element:
+    assert isinstance(markup, Markup)
+    return ET.fromstring(str(markup))
+
+
+def local(element: ET.Element) -> str:
+    return element.tag.removeprefix(NS)
+
+
+def groups_with_title(root: ET.Element) -> dict[str, ET.Element]:
+    """Each <g> keyed by the text of its own <title> (the tooltip)."""
+    found = {}
+    for g in root.iter(f"{NS}g"):
+        title = g.find(f"{NS}title")
+        if title is not None:
+            found[title.text] = g
+    return found
+
+
+def band_rect(root: ET.Element, name: str) -> ET.Element:
+    (group,) = [g for tip, g in groups_with_title(root).items() if tip.startswith(name)]
+    return group.find(f"{NS}rect")
+
+
+def all_text(root: ET.Element) -> list[str]:
+    return [t.text for t in root.iter(f"{NS}text")]
+
+
+def every_chart():
+    today = date(2026, 11, 12)
+    return {
+        "timeline": phase_timeline(STANDARD, today, id_prefix="tl"),
+        "timeline-before": phase_timeline(STANDARD[:3], date(2026, 1, 1), id_prefix="tb"),
+        "timeline-empty": phase_timeline([], today, id_prefix="te"),
+        "timeline-hostile": phase_timeline(
+            [Phase(HOSTILE, "operational", date(2026, 11, 1), date(2026, 11, 2))], today),
+        "stacked": stacked_bar(COMPLIANCE, id_prefix="sb", title="Compliance",
+                               total_label="45 reports due"),
+        "stacked-zero": stacked_bar([("Reported", 0, "reported")], id_prefix="sz", title="C"),
+        "stacked-empty": stacked_bar([], id_prefix="se", title="C"),
+        "bars": bar_chart([("Germany", 12), (HOSTILE, 3)], id_prefix="bc", title="Seizures",
+                          value_label="Seizures"),
+        "bars-empty": bar_chart([], id_prefix="be", title="Seizures", value_label="Seizures"),
+    }
+
+
+@pytest.mark.parametrize("name", list(every_chart()))
+def test_chart_is_accessible_scalable_csp_safe_svg(name):
+    markup = every_chart()[name]
+    root = parse(markup)
+
+    assert local(root) == "svg"
+    assert root.get("role") == "img"
+    ids = root.get("aria-labelledby").split()
+    assert len(ids) == 2
+    by_id = {e.get("id"): local(e) for e in root.iter() if e.get("id")}
+    assert [by_id[i] for i in ids] == ["title", "desc"]
+    assert root.find(f"{NS}title").text and root.find(f"{NS}desc").text
+    # scales with its container
+    assert root.get("width") == "100%"
+    assert root.get("height") is None
+    assert re.fullmatch(r"0 0 [\d.]+ [\d.]+", root.get("viewBox"))
+    assert root.get("preserveAspectRatio")
+    # CSP style-src 'self' and WeasyPrint: presentation attributes, basic shapes only
+    assert "style" not in str(markup).replace("font-style", "")
+    for element in root.iter():
+        assert local(element) in ALLOWED_TAGS
+        assert "style" not in element.attrib
+
+
+def test_ids_come_from_the_prefix():
+    root = parse(phase_timeline(STANDARD, date(2026, 11, 12), id_prefix="op-7_timeline"))
+    assert root.get("aria-labelledby") == "op-7_timeline-title op-7_timeline-desc"
+    with pytest.raises(ValueError):
+        phase_timeline(STANDARD, date(2026, 11, 12), id_prefix='x" onload="alert(1)')
+
+
+def test_user_text_is_escaped_everywhere():
+    hostile = [Phase(HOSTILE, "operational", date(2026, 11, 1), date(2026, 11, 28))]
+    outputs = [
+        phase_timeline(hostile, date(2026, 11, 5), title=HOSTILE),
+        stacked_bar([(HOSTILE, 3, "reported")], id_prefix="s", title=HOSTILE,
+                    total_label=HOSTILE),
+        bar_chart([(HOSTILE, 3)], id_prefix="b", title=HOSTILE, value_label=HOSTILE),
+    ]
+    for markup in outputs:
+        assert "<script" not in str(markup)
+        assert "&lt;script&gt;&amp;&#34;" in str(markup)
+        root = parse(markup)
+        assert root.find(f"{NS}title").text == HOSTILE
+        assert HOSTILE in root.find(f"{NS}desc").text
+
+
+def test_phase_band_tooltips():
+    root = parse(phase_timeline(STANDARD, date(2027, 6, 1)))
+    tips = groups_with_title(root)
+    assert "Operational phase: 2026-11-01 – 2026-11-28 (28 days)" in tips
+    assert "Closed phase (current): from 2027-02-01 (open-ended)" in tips
+
+
+def test_current_phase_is_highlighted_in_shape_and_words():
+    root = parse(phase_timeline(STANDARD, date(2026, 11, 12)))
+    current = [tip for tip in groups_with_title(root) if "(current)" in tip]
+    assert current == ["Operational phase (current): 2026-11-01 – 2026-11-28 (28 days)"]
+    group = groups_with_title(root)[current[0]]
+    assert any(r.get("stroke-width") == "3" for r in group.iter(f"{NS}rect"))
+    assert any("Operational (current)" in t for t in all_text(root))  # the legend says it too
+    assert "Operational phase (current)" in root.find(f"{NS}desc").text
+
+
+def test_current_phase_can_be_given_explicitly():
+    closed_early = phase_timeline(STANDARD, date(2026, 11, 12), current=STANDARD[-1])
+    current = [tip for tip in groups_with_title(parse(closed_early)) if "(current)" in tip]
+    assert current == ["Closed phase (current): from 2027-02-01 (open-ended)"]
+    none = phase_timeline(STANDARD, date(2026, 11, 12), current=None)
+    assert "(current)" not in str(none)
+
+
+def today_markers(root):
+    return [t for t in all_text(root) if t.startswith("Today")]
+
+
+def test_today_marker_inside_the_span():
+    root = parse(phase_timeline(STANDARD, date(2026, 11, 12)))
+    assert today_markers(root) == ["Today, 12 Nov 2026"]
+    lines = [ln for ln in root.iter(f"{NS}line") if ln.get("stroke-width") == "2"
+             and ln.get("x1") == ln.get("x2")]
+    assert lines, "a vertical Today line"
+    assert "Today is 2026-11-12." in root.find(f"{NS}desc").text
+
+
+@pytest.mark.parametrize(("today", "words"), [
+    (date(2026, 8, 1), "before the first phase starts"),
+    (date(2027, 3, 1), "after the last phase ended"),
+])
+def test_today_outside_the_span_is_said_not_drawn(today, words):
+    root = parse(phase_timeline(STANDARD[:5], today))
+    assert words in root.find(f"{NS}desc").text
+    assert not [ln for ln in root.iter(f"{NS}line") if ln.get("stroke-width") == "2"
+                and ln.get("x1") == ln.get("x2")]
+    assert "(current)" not in str(phase_timeline(STANDARD[:5], today))
+
+
+def test_band_widths_are_proportional_to_duration():
+    phases = [Phase("Ten", "planning", date(2026, 1, 1), date(2026, 1, 10)),
+              Phase("Five", "operational", date(2026, 1, 11), date(2026, 1, 15))]
+    root = parse(phase_timeline(phases, date(2026, 1, 1)))
+    ten, five = (float(band_rect(root, n).get("width")) for n in ("Ten", "Five"))
+    assert ten / five == pytest.approx(2, rel=0.02)
+    assert float(band_rect(root, "Five").get("x")) == pytest.approx(
+        float(band_rect(root, "Ten").get("x")) + ten, abs=0.2)
+
+
+def test_phases_are_drawn_in_date_order_whatever_the_input_order():
+    root = parse(phase_timeline(list(reversed(STANDARD)), date(2026, 11, 12)))
+    xs = [float(band_rect(root, p.name).get("x")) for p in STANDARD]
+    assert xs == sorted(xs)
+
+
+def test_gaps_between_phases_are_shown_and_described():
+    phases = [Phase("A", "planning", date(2026, 1, 1), date(2026, 1, 10)),
+              Phase("B", "operational", date(2026, 1, 21), date(2026, 1, 31))]
+    root = parse(phase_timeline(phases, date(2026, 1, 1)))
+    assert "No phase: 2026-01-11 – 2026-01-20 (10 days)" in groups_with_title(root)
+    assert "No phase: 2026-01-11 – 2026-01-20 (10 days)." in root.find(f"{NS}desc").text
+
+
+def test_single_day_phase_stays_visible_in_a_long_operation():
+    phases = [Phase("Planning", "planning", date(2026, 1, 1), date(2026, 6, 30)),
+              Phase("Briefing", "pre_operational", date(2026, 7, 1), date(2026, 7, 1)),
+              Phase("Operational", "operational", date(2026, 7, 2), date(2027, 8, 31))]
+    root = parse(phase_timeline(phases, date(2026, 7, 1)))
+    assert "Briefing phase (current): 2026-07-01 (1 day)" in groups_with_title(root)
+    assert float(band_rect(root, "Briefing").get("width")) >= 5
+    # a long operation still gets readable, non-overlapping month labels
+    labels = [t for t in root.iter(f"{NS}text") if t.get("font-size") == "12"
+              and re.fullmatch(r"[A-Z][a-z]{2}( \d{4})?", t.text)]
+    assert 5 <= len(labels) <= 12
+    assert labels[0].text == "Jan 2026" and "Jan 2027" in [t.text for t in labels]
+    xs = [float(t.get("x")) for t in labels]
+    assert all(b - a >= 30 for a, b in pairwise(xs))
+
+
+def test_open_ended_last_phase():
+    root = parse(phase_timeline(STANDARD, date(2026, 11, 12)))
+    assert "The last phase is open-ended." in root.find(f"{NS}desc").text
+    with pytest.raises(ValueError):
+        phase_timeline([Phase("A", "planning", date(2026, 1, 1), None),
+                        Phase("B", "closed", date(2026, 2, 1), None)], date(2026, 1, 1))
+
+
+def test_phases_may_be_mappings_and_kinds_enums_or_unknown():
+    from enum import StrEnum
+
+    class Kind(StrEnum):
+        OPERATIONAL = "operational"
+
+    root = parse(phase_timeline(
+        [{"name": "Op", "kind": Kind.OPERATIONAL, "starts_on": date(2026, 1, 1),
+          "ends_on": date(2026, 1, 5)},
+         {"name": "Custom", "kind": "something_else", "starts_on": date(2026, 1, 6),
+          "ends_on": date(2026, 1, 9)}], date(2026, 1, 2)))
+    assert band_rect(root, "Op").get("fill") == charts.PHASE_COLOURS["operational"][0]
+    assert band_rect(root, "Custom").get("fill") == charts.UNKNOWN_PHASE[0]
+
+
+def test_no_phases():
+    root = parse(phase_timeline([], date(2026, 1, 1)))
+    assert all_text(root) == ["No phases planned"]
+    assert root.find(f"{NS}desc").text == "No phases planned"
+
+
+# ---------------------------------------------------------------- stacked bar
+def segment_rects(root):
+    return {g.find(f"{NS}title").text.split(":")[0]: g.find(f"{NS}rect")
+            for g in root.iter(f"{NS}g") if "chart-segment" in g.get("class", "")}
+
+
+def test_stacked_bar_segments_are_proportional_and_labelled():
+    root = parse(stacked_bar(COMPLIANCE, id_prefix="c", title="Compliance",
+                             total_label="45 reports due"))
+    rects = segment_rects(root)
+    widths = {label: float(rect.get("width")) for label, rect in rects.items()}
+    assert widths["Reported"] / widths["Nil return"] == pytest.approx(3, rel=0.01)
+    assert widths["Nil return"] / widths["Not reported"] == pytest.approx(2, rel=0.01)
+    texts = all_text(root)
+    assert "45 reports due" in texts
+    # the legend names every segment with its count and share
+    assert {"Reported: 30 (67%)", "Nil return: 10 (22%)", "Not reported: 5 (11%)"} <= set(texts)
+    desc = root.find(f"{NS}desc").text
+    assert "Reported: 30 (67%)" in desc and "Not reported: 5 (11%)" in desc
+
+
+def test_stacked_bar_does_not_rely_on_colour_alone():
+    root = parse(stacked_bar(COMPLIANCE, id_prefix="c", title="Compliance"))
+    missing = [g for g in root.iter(f"{NS}g") if "chart-segment--missing" in g.get("class", "")]
+    assert len(missing[0].findall(f"{NS}line")) > 3  # hatched
+    assert "30 (67%)" in all_text(root)  # value printed on the segment
+
+
+def test_stacked_bar_shares_add_up_to_100():
+    segments = [("A", 1, "reported"), ("B", 1, "nil"), ("C", 1, "missing")]
+    desc = parse(stacked_bar(segments, id_prefix="c", title="T")).find(f"{NS}desc").text
+    shares = [int(s) for s in re.findall(r"\((\d+)%\)", desc)]
+    assert sum(shares) == 100
+
+
+def test_stacked_bar_with_zero_total():
+    root = parse(stacked_bar([("Reported", 0, "reported"), ("Not reported", 0, "missing")],
+                             id_prefix="c", title="Compliance"))
+    assert not segment_rects(root)
+    assert "Nothing to show yet" in all_text(root)
+    assert "Reported: 0 (0%)" in all_text(root)
+
+
+def test_stacked_bar_rejects_unknown_kinds_and_negatives():
+    with pytest.raises(ValueError):
+        stacked_bar([("X", 1, "purple")], id_prefix="c", title="T")
+    with pytest.raises(ValueError):
+        stacked_bar([("X", -1, "reported")], id_prefix="c", title="T")
+
+
+# ---------------------------------------------------------------- bar chart
+@dataclass
+class Row:
+    label: str
+    value: int
+
+
+def test_bar_chart_keeps_order_scales_bars_and_prints_values():
+    rows = [Row("Germany", 40), {"label": "Japan", "value": 10}, ("Netherlands", 0)]
+    root = parse(bar_chart(rows, id_prefix="b", title="Seizures per administration",
+                           value_label="Seizures"))
+    bars = [g for g in root.iter(f"{NS}g") if g.get("class") == "chart-bar"]
+    assert [g.find(f"{NS}title").text for g in bars] == [
+        "Germany: 40 (Seizures)", "Japan: 10 (Seizures)", "Netherlands: 0 (Seizures)"]
+    widths = [float(g.find(f"{NS}rect").get("width")) for g in bars[:2]]
+    assert widths[0] / widths[1] == pytest.approx(4, rel=0.01)
+    assert bars[2].find(f"{NS}rect") is None  # a zero draws no bar, only its value
+    assert [t.text for t in bars[2].iter(f"{NS}text")] == ["Netherlands", "0"]
+    assert "Seizures" in all_text(root)
+
+
+def test_bar_chart_shortens_long_labels_but_keeps_them_in_the_tooltip():
+    long = "Administration générale des douanes et droits indirects"
+    root = parse(bar_chart([(long, 5)], id_prefix="b", title="T", value_label="Seizures"))
+    assert any(t.endswith("…") for t in all_text(root))
+    assert long in root.find(f"{NS}desc").text
+
+
+def test_bar_chart_without_rows():
+    root = parse(bar_chart([], id_prefix="b", title="Seizures", value_label="Seizures"))
+    assert all_text(root) == ["No data to show"]
+
+
+# ---------------------------------------------------------------- palette
+def contrast(a: str, b: str) -> float:
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b_ = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+                    for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b_
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize(("fill", "ink"), [
+    *charts.PHASE_COLOURS.values(), charts.UNKNOWN_PHASE,
+    *((fill, ink) for fill, ink, _hatch in charts.SEGMENT_COLOURS.values()),
+    (charts.PAPER, charts.INK), (charts.PAPER, charts.MUTED), (charts.BRAND, charts.PAPER),
+])
+def test_text_colours_meet_wcag_aa(fill, ink):
+    assert contrast(fill, ink) >= 4.5
