@@ -112,6 +112,10 @@ def _ensure_accounts(password: str) -> int:
 
 def load_demo(password: str) -> str:
     """Create whatever part of the demo dataset is missing; return a one-line summary."""
+    from opsplatform.operations.demo import load_demo_operations
+
     organisations = _ensure_organisations()
     accounts = _ensure_accounts(password)
-    return f"Demo data loaded: {organisations} organisations and {accounts} accounts created."
+    operations = load_demo_operations(password)
+    return (f"Demo data loaded: {organisations} organisations, {accounts} accounts and "
+            f"{operations} operations created.")

@@ -7,7 +7,7 @@ from typing import NoReturn
 from marshmallow import ValidationError
 from werkzeug.exceptions import default_exceptions
 
-from opsplatform.core.errors import DomainError, json_error
+from opsplatform.core.errors import json_error
 
 from . import bp
 
@@ -18,12 +18,6 @@ def api_abort(status: int, code: str, message: str) -> NoReturn:
     error.api_code = code  # type: ignore[attr-defined]
     error.api_message = message  # type: ignore[attr-defined]
     raise error
-
-
-@bp.errorhandler(DomainError)
-def _domain_error(error: DomainError):
-    extra = {"field": error.field} if error.field else {}
-    return json_error(error.status, error.code, error.message, **extra)
 
 
 @bp.errorhandler(ValidationError)

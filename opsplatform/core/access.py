@@ -27,11 +27,21 @@ def is_public(view: Callable | None) -> bool:
     return bool(getattr(view, "is_public", False))
 
 
-def platform_admin_required(view: F) -> F:
+def _requiring(allowed: Callable[[object], bool], view: F) -> F:
     @wraps(view)
     def wrapper(*args, **kwargs):
-        if not current_user.is_authenticated or not current_user.is_platform_admin:
+        if not current_user.is_authenticated or not allowed(current_user):
             abort(403)
         return view(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+def platform_admin_required(view: F) -> F:
+    """For managing organisations and accounts."""
+    return _requiring(lambda user: user.is_platform_admin, view)
+
+
+def secretariat_required(view: F) -> F:
+    """For what only the WCO Secretariat does outside any one operation (creating one)."""
+    return _requiring(lambda user: user.is_secretariat, view)

@@ -85,6 +85,15 @@ def handle_http_error(error: HTTPException):
     return render_template(template, status=status, message=message), status
 
 
+def handle_domain_error(error: DomainError):
+    """A rule refused a request that had no form to show the error on (a button, the API)."""
+    if wants_json():
+        extra = {"field": error.field} if error.field else {}
+        return json_error(error.status, error.code, error.message, **extra)
+    return render_template("errors/error.html", status=error.status,
+                           message=error.message), error.status
+
+
 def handle_unexpected_error(error: Exception):
     # The traceback goes to the log; the user gets a plain apology.
     current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
@@ -93,4 +102,5 @@ def handle_unexpected_error(error: Exception):
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(Exception, handle_unexpected_error)

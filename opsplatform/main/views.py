@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, jsonify, render_template
+from flask_login import current_user
 from sqlalchemy import text
 
 from opsplatform.core.access import public
@@ -11,9 +14,23 @@ from opsplatform.core.db import db
 bp = Blueprint("main", __name__)
 
 
+HOME_LIST_SIZE = 20
+
+
 @bp.get("/")
 def home():
-    return render_template("main/home.html")
+    """The start page: the user's operations, current ones first."""
+    from opsplatform.operations import queries
+
+    page = queries.list_operations(current_user, limit=HOME_LIST_SIZE)
+    ids = [operation.id for operation in page.items]
+    today = date.today()
+    order = {"active": 0, "planned": 1, "closed": 2}
+    operations = sorted(page.items, key=lambda o: (order[o.status_on(today).value], o.code))
+    return render_template(
+        "main/home.html", operations=operations, has_more=page.has_next, today=today,
+        counts=queries.participant_counts(ids), roles=queries.roles_of(current_user, ids),
+    )
 
 
 @bp.get("/healthz")

@@ -289,6 +289,13 @@ def invite(operation: Operation, organisation: Organisation, *, actor: User,
     return participation
 
 
+def default_role_for(organisation: Organisation) -> OperationRole:
+    """International organisations observe; everyone else takes part as a contact point."""
+    if organisation.kind is OrganisationKind.INTERNATIONAL_ORGANISATION:
+        return OperationRole.OBSERVER
+    return OperationRole.CONTACT_POINT
+
+
 def _ensure_organisers_take_part(operation: Operation, actor: User) -> None:
     """The host and the organising organisations take part without being asked."""
     for organisation in [operation.host_organisation, *operation.organisers]:
@@ -305,8 +312,9 @@ def _accept(participation: Participation, actor: User, responder: User | None) -
     participation.responded_at = utcnow()
     participation.responded_by_id = actor.id
     if responder is not None and _membership_of(participation.operation_id, responder) is None:
-        # Whoever accepts for their administration becomes its first contact point.
-        add_member(participation, responder, OperationRole.CONTACT_POINT, actor=actor)
+        # Whoever accepts for their organisation becomes its first contact (or observer).
+        add_member(participation, responder, default_role_for(participation.organisation),
+                   actor=actor)
     record(AuditAction.PARTICIPATION_ACCEPTED, participation, actor=actor,
            operation_id=participation.operation_id, subject=participation.organisation.code)
     forget_access()

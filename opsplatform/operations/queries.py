@@ -6,11 +6,11 @@ runs a fixed number of queries whatever the number of participants.
 
 from __future__ import annotations
 
-import enum
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -18,6 +18,7 @@ from opsplatform.audit.models import AuditEntry
 from opsplatform.auth.models import User
 from opsplatform.core.db import db, utcnow
 from opsplatform.core.pagination import Page, keyset_page
+from opsplatform.core.vocabularies import LabelledEnum, with_labels
 from opsplatform.organisations.models import Organisation, OrganisationKind
 
 from .access import visible_operations
@@ -90,12 +91,21 @@ def roles_of(user: User, operation_ids: list[int]) -> dict[int, OperationRole]:
 # -- compliance -------------------------------------------------------------------------------
 
 
-class CellStatus(enum.StrEnum):
+class CellStatus(LabelledEnum):
     SEIZURES = "seizures"
     NIL = "nil"
     DUE = "due"  # no return yet, deadline not passed
     OVERDUE = "overdue"  # no return and the deadline has passed
     UPCOMING = "upcoming"  # the period has not started
+
+
+with_labels({
+    CellStatus.SEIZURES: _l("Seizures reported"),
+    CellStatus.NIL: _l("Nil return"),
+    CellStatus.DUE: _l("Not reported, not yet due"),
+    CellStatus.OVERDUE: _l("Not reported, overdue"),
+    CellStatus.UPCOMING: _l("Not started"),
+})(CellStatus)
 
 
 @dataclass

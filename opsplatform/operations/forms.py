@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from opsplatform.core.forms import BaseForm
+from opsplatform.core.vocabularies import HandlingCode, SubstanceGroup, TlpLevel, TransportMode
+
+from .models import OperationRole, PhaseKind, ReportingFrequency
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A list of checkboxes: easier to use than a multi-select, with a keyboard and on phones."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class PlanForm(BaseForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=30)],
+                       description=_l("Short and unique, such as CATALYST-3"))
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=5000)])
+    objectives = TextAreaField(_l("Objectives"), validators=[Optional(), Length(max=10000)])
+    host = SelectField(_l("Host administration"), validators=[DataRequired()])
+    organisers = MultiCheckboxField(_l("Organising organisations"),
+                                    description=_l("They take part from the start."))
+    substance_groups = MultiCheckboxField(_l("Target substance groups"),
+                                          choices=SubstanceGroup.choices())
+    transport_modes = MultiCheckboxField(_l("Target transport channels"),
+                                         choices=TransportMode.choices())
+    handling_code = SelectField(_l("Default handling code"), choices=HandlingCode.choices())
+    tlp = SelectField(_l("Default TLP level"), choices=TlpLevel.choices(),
+                      default=TlpLevel.AMBER.value)
+    reporting_frequency = SelectField(_l("Reporting periods"),
+                                      choices=ReportingFrequency.choices(),
+                                      default=ReportingFrequency.WEEKLY.value)
+    report_deadline_days = IntegerField(
+        _l("Returns due (days after a period ends)"), default=2,
+        validators=[InputRequired(), NumberRange(0, 30)])
+
+
+class NewOperationForm(PlanForm):
+    planning_starts_on = DateField(
+        _l("Planning starts on"), validators=[DataRequired()],
+        description=_l("The usual phases are laid out from this date; adjust them next."))
+
+
+class PhaseEntryForm(Form):
+    kind = SelectField(_l("Kind"), choices=[("", "—")] + PhaseKind.choices(),
+                       validators=[Optional()])
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=100)])
+    starts_on = DateField(_l("Starts on"), validators=[Optional()])
+    ends_on = DateField(_l("Ends on"), validators=[Optional()])
+    remove = BooleanField(_l("Remove"))
+
+    @property
+    def is_blank(self) -> bool:
+        return not (self.kind.data or self.name.data or self.starts_on.data or self.ends_on.data)
+
+
+class PhasesForm(BaseForm):
+    phases = FieldList(FormField(PhaseEntryForm), min_entries=1)
+
+
+class InviteForm(BaseForm):
+    organisation = SelectField(_l("Organisation to invite"), validators=[DataRequired()])
+
+
+class MemberForm(BaseForm):
+    user = SelectField(_l("Person"), coerce=int, validators=[DataRequired()])
+    role = SelectField(_l("Role"), choices=OperationRole.choices(),
+                       default=OperationRole.CONTACT_POINT.value)
+
+
+class RoleForm(BaseForm):
+    role = SelectField(_l("Role"), choices=OperationRole.choices())

@@ -1,0 +1,62 @@
+"""What the operation dashboard shows, computed in a fixed number of queries."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import gettext as _
+
+from opsplatform.core import charts
+from opsplatform.core.permissions import Permission
+
+from .. import queries
+from ..access import OperationAccess
+from ..models import Operation, ParticipationStatus
+from ..queries import CellStatus
+
+COMPLIANCE_SEGMENTS = [
+    (CellStatus.SEIZURES, "reported"),
+    (CellStatus.NIL, "nil"),
+    (CellStatus.OVERDUE, "missing"),
+    (CellStatus.DUE, "pending"),
+]
+
+
+def compliance_chart(table: queries.ComplianceTable, id_prefix: str):
+    segments = [{"label": status.label, "value": table.totals[status], "kind": kind}
+                for status, kind in COMPLIANCE_SEGMENTS]
+    return charts.stacked_bar(segments, id_prefix=id_prefix,
+                              title=_("Returns for the periods so far"))
+
+
+def dashboard_context(operation: Operation, access: OperationAccess,
+                      today: date | None = None) -> dict:
+    today = today or date.today()
+    phase = operation.phase_on(today)
+    operational = operation.operational_phase
+    counts = queries.participant_counts([operation.id])[operation.id]
+    context = {
+        "today": today,
+        "status": operation.status_on(today),
+        "phase": phase,
+        "phase_days_left": (phase.ends_on - today).days if phase and phase.ends_on else None,
+        "operational": operational,
+        "operational_days_left": (
+            (operational.ends_on - today).days
+            if operational and operational.ends_on and operational.contains(today) else None),
+        "timeline": charts.phase_timeline(operation.phases, today, id_prefix="timeline"),
+        "participants_taking_part": counts[ParticipationStatus.ACCEPTED],
+        "participants_invited": counts[ParticipationStatus.INVITED],
+        "participants_declined": counts[ParticipationStatus.DECLINED],
+        "document_count": queries.document_count(operation),
+        "access": access,
+    }
+    if access.can(Permission.COMPLIANCE_READ) or access.can(Permission.COMPLIANCE_SUMMARY_READ):
+        table = queries.compliance_table(operation, today=today)
+        context["compliance"] = table
+        context["compliance_chart"] = compliance_chart(table, "compliance-summary")
+        if access.participation is not None:
+            context["own_row"] = table.row_for(access.participation.organisation_id)
+    if access.can(Permission.ACTIVITY_READ):
+        context["activity"] = queries.latest_activity(operation)
+    return context

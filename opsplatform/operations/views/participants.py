@@ -1,0 +1,170 @@
+"""Who takes part: invitations, withdrawals, and the people of each organisation."""
+
+from __future__ import annotations
+
+from flask import abort, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from opsplatform.auth.models import User
+from opsplatform.core.db import db
+from opsplatform.core.errors import DomainError
+from opsplatform.core.permissions import Permission
+from opsplatform.organisations.models import Organisation
+
+from .. import operations
+from ..access import load_child, operation_route
+from ..forms import InviteForm, MemberForm, RoleForm
+from ..models import Membership, Operation, OperationRole, Participation, ParticipationStatus
+from . import bp
+
+
+def _participations(operation: Operation) -> list[Participation]:
+    return list(db.session.scalars(
+        select(Participation).where(Participation.operation_id == operation.id)
+        .options(selectinload(Participation.members).joinedload(Membership.user))
+        .join(Participation.organisation).order_by(Organisation.code)
+    ))
+
+
+def _invite_form(operation: Operation, participations: list[Participation]) -> InviteForm:
+    form = InviteForm(prefix="invite")
+    busy = {p.organisation_id for p in participations
+            if p.status in (ParticipationStatus.INVITED, ParticipationStatus.ACCEPTED)}
+    organisations = db.session.scalars(
+        select(Organisation).where(Organisation.is_active.is_(True)).order_by(Organisation.code))
+    form.organisation.choices = [("", _("Choose…"))] + [
+        (o.code, f"{o.code} — {o.name}") for o in organisations if o.id not in busy]
+    return form
+
+
+def _member_form(participation: Participation, prefix: str | None = None) -> MemberForm:
+    form = MemberForm(prefix=prefix or f"member-{participation.id}")
+    taken = set(db.session.scalars(select(Membership.user_id).where(
+        Membership.operation_id == participation.operation_id)))
+    people = db.session.scalars(
+        select(User).where(User.organisation_id == participation.organisation_id,
+                           User.is_active.is_(True)).order_by(User.display_name))
+    form.user.choices = [(0, _("Choose…"))] + [
+        (u.id, f"{u.display_name} ({u.email})") for u in people if u.id not in taken]
+    form.role.choices = [(r.value, r.label) for r in g.operation_access.roles_assignable()]
+    return form
+
+
+def _page(operation: Operation, status: int = 200, **forms):
+    participations = _participations(operation)
+    access = g.operation_access
+    if access.can(Permission.PARTICIPANTS_WRITE):
+        forms.setdefault("invite_form", _invite_form(operation, participations))
+    member_forms = {
+        p.id: forms.get("member_forms", {}).get(p.id) or _member_form(p)
+        for p in participations if p.status in (ParticipationStatus.INVITED,
+                                                ParticipationStatus.ACCEPTED)
+        and access.may_manage_people_of(p)
+    }
+    forms["member_forms"] = member_forms
+    return render_template("operations/participants.html", operation=operation,
+                           participations=participations, roles=list(OperationRole),
+                           **forms), status
+
+
+@bp.get("/<int:operation_id>/participants")
+@operation_route(Permission.PARTICIPANTS_READ)
+def participants(operation):
+    return _page(operation)
+
+
+@bp.post("/<int:operation_id>/participants")
+@operation_route(Permission.PARTICIPANTS_WRITE)
+def invite(operation):
+    form = _invite_form(operation, _participations(operation))
+    if form.validate():
+        organisation = db.session.scalar(
+            select(Organisation).where(Organisation.code == form.organisation.data))
+        try:
+            operations.invite(operation, organisation, actor=current_user)
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            flash(_("%(code)s was invited.", code=organisation.code), "success")
+            return redirect(url_for(".participants", operation_id=operation.id))
+    return _page(operation, 422, invite_form=form)
+
+
+@bp.post("/<int:operation_id>/participants/<int:participation_id>/withdraw")
+@operation_route(Permission.PARTICIPANTS_WRITE)
+def withdraw(operation, participation_id: int):
+    participation = load_child(Participation, participation_id, operation)
+    operations.withdraw_participation(participation, actor=current_user)
+    flash(_("%(code)s no longer takes part.", code=participation.organisation.code), "success")
+    return redirect(url_for(".participants", operation_id=operation.id))
+
+
+def _managed_participation(operation: Operation, participation_id: int) -> Participation:
+    participation = load_child(Participation, participation_id, operation)
+    if not g.operation_access.may_manage_people_of(participation):
+        abort(403)
+    return participation
+
+
+def _check_assignable(role: OperationRole) -> None:
+    if role not in g.operation_access.roles_assignable():
+        abort(403)
+
+
+@bp.post("/<int:operation_id>/participants/<int:participation_id>/members")
+@operation_route(Permission.MEMBERS_WRITE_OWN)
+def add_member(operation, participation_id: int):
+    participation = _managed_participation(operation, participation_id)
+    form = _member_form(participation)
+    if form.validate():
+        role = OperationRole(form.role.data)
+        _check_assignable(role)
+        person = db.session.get(User, form.user.data)
+        try:
+            if person is None:
+                raise DomainError(_("Choose a person."), field="user")
+            operations.add_member(participation, person, role, actor=current_user)
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            flash(_("%(name)s was added as %(role)s.", name=person.display_name,
+                    role=role.label), "success")
+            return redirect(url_for(".participants", operation_id=operation.id))
+    return _page(operation, 422, member_forms={participation.id: form})
+
+
+def _managed_membership(operation: Operation, membership_id: int) -> Membership:
+    membership = load_child(Membership, membership_id, operation)
+    if not g.operation_access.may_manage_people_of(membership.participation):
+        abort(403)
+    return membership
+
+
+@bp.post("/<int:operation_id>/members/<int:membership_id>/role")
+@operation_route(Permission.MEMBERS_WRITE_OWN)
+def change_role(operation, membership_id: int):
+    membership = _managed_membership(operation, membership_id)
+    form = RoleForm()
+    if not form.validate():
+        abort(400)
+    role = OperationRole(form.role.data)
+    _check_assignable(role)
+    _check_assignable(membership.role)
+    operations.change_member_role(membership, role, actor=current_user)
+    flash(_("%(name)s is now %(role)s.", name=membership.user.display_name, role=role.label),
+          "success")
+    return redirect(url_for(".participants", operation_id=operation.id))
+
+
+@bp.post("/<int:operation_id>/members/<int:membership_id>/remove")
+@operation_route(Permission.MEMBERS_WRITE_OWN)
+def remove_member(operation, membership_id: int):
+    membership = _managed_membership(operation, membership_id)
+    _check_assignable(membership.role)
+    name = membership.user.display_name
+    operations.remove_member(membership, actor=current_user)
+    flash(_("%(name)s no longer has a role in this operation.", name=name), "success")
+    return redirect(url_for(".participants", operation_id=operation.id))
