@@ -6,4 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from . import auth, errors, me, openapi  # noqa: E402,F401  (routes register on import)
+from . import auth, compliance, errors, me, openapi, operations  # noqa: E402,F401  (routes register on import)
