@@ -85,7 +85,7 @@ def roles_of(user: User, operation_ids: list[int]) -> dict[int, OperationRole]:
         select(Membership.operation_id, Membership.role)
         .where(Membership.user_id == user.id, Membership.operation_id.in_(operation_ids))
     )
-    return dict(rows.tuples())
+    return {operation_id: role for operation_id, role in rows}
 
 
 # -- compliance -------------------------------------------------------------------------------
