@@ -13,13 +13,25 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from opsplatform.core.forms import BaseForm
-from opsplatform.core.vocabularies import HandlingCode, SubstanceGroup, TlpLevel, TransportMode
+from opsplatform.core.vocabularies import (
+    HandlingCode,
+    LabelledEnum,
+    SubstanceGroup,
+    TlpLevel,
+    TransportMode,
+)
 
 from .models import OperationRole, PhaseKind, ReportingFrequency
+
+
+def enum_choices(enum_class: type[LabelledEnum]) -> list[SelectChoice]:
+    """A field's choices from a vocabulary (WTForms 3.3 deprecates tuples: a warning)."""
+    return [SelectChoice(value, label) for value, label in enum_class.choices()]
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -39,14 +51,14 @@ class PlanForm(BaseForm):
     organisers = MultiCheckboxField(_l("Organising organisations"),
                                     description=_l("They take part from the start."))
     substance_groups = MultiCheckboxField(_l("Target substance groups"),
-                                          choices=SubstanceGroup.choices())
+                                          choices=enum_choices(SubstanceGroup))
     transport_modes = MultiCheckboxField(_l("Target transport channels"),
-                                         choices=TransportMode.choices())
-    handling_code = SelectField(_l("Default handling code"), choices=HandlingCode.choices())
-    tlp = SelectField(_l("Default TLP level"), choices=TlpLevel.choices(),
+                                         choices=enum_choices(TransportMode))
+    handling_code = SelectField(_l("Default handling code"), choices=enum_choices(HandlingCode))
+    tlp = SelectField(_l("Default TLP level"), choices=enum_choices(TlpLevel),
                       default=TlpLevel.AMBER.value)
     reporting_frequency = SelectField(_l("Reporting periods"),
-                                      choices=ReportingFrequency.choices(),
+                                      choices=enum_choices(ReportingFrequency),
                                       default=ReportingFrequency.WEEKLY.value)
     report_deadline_days = IntegerField(
         _l("Returns due (days after a period ends)"), default=2,
@@ -60,7 +72,7 @@ class NewOperationForm(PlanForm):
 
 
 class PhaseEntryForm(Form):
-    kind = SelectField(_l("Kind"), choices=[("", "—")] + PhaseKind.choices(),
+    kind = SelectField(_l("Kind"), choices=[SelectChoice("", "—"), *enum_choices(PhaseKind)],
                        validators=[Optional()])
     name = StringField(_l("Name"), validators=[Optional(), Length(max=100)])
     starts_on = DateField(_l("Starts on"), validators=[Optional()])
@@ -82,9 +94,9 @@ class InviteForm(BaseForm):
 
 class MemberForm(BaseForm):
     user = SelectField(_l("Person"), coerce=int, validators=[DataRequired()])
-    role = SelectField(_l("Role"), choices=OperationRole.choices(),
+    role = SelectField(_l("Role"), choices=enum_choices(OperationRole),
                        default=OperationRole.CONTACT_POINT.value)
 
 
 class RoleForm(BaseForm):
-    role = SelectField(_l("Role"), choices=OperationRole.choices())
+    role = SelectField(_l("Role"), choices=enum_choices(OperationRole))
