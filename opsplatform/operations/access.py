@@ -56,6 +56,19 @@ class OperationAccess:
 
 NO_ACCESS = OperationAccess(None)
 
+# Ids are 32-bit integers on PostgreSQL: a larger one (from a URL or a form) names
+# nothing, and must not reach the driver, which raises (a 500 instead of a 404).
+MAX_ID = 2**31 - 1
+
+
+def get_by_id(model: type[Base], object_id: object):
+    """The ``model`` row with that id, or None, also for an id no row can have."""
+    if not isinstance(object_id, int) or isinstance(object_id, bool):
+        return None
+    if not 0 < object_id <= MAX_ID:
+        return None
+    return db.session.get(model, object_id)
+
 
 def _resolve(user: User, operation: Operation) -> OperationAccess:
     if not user.is_authenticated or not user.is_active:
@@ -119,7 +132,7 @@ def visible_operations(user: User) -> Select:
 
 def load_operation(operation_id: int, permission: Permission) -> Operation:
     """The operation for the current user: 404 without standing, 403 without ``permission``."""
-    operation = db.session.get(Operation, operation_id)
+    operation = get_by_id(Operation, operation_id)
     if operation is None:
         abort(404)
     access = access_for(current_user, operation)
@@ -134,9 +147,11 @@ def load_operation(operation_id: int, permission: Permission) -> Operation:
 
 def load_child(model: type[Base], child_id: int, operation: Operation):
     """An object of ``operation`` by id; one from another operation is a 404."""
-    child = db.session.scalar(
-        select(model).where(model.id == child_id, model.operation_id == operation.id)
-    )
+    child = None
+    if 0 < child_id <= MAX_ID:
+        child = db.session.scalar(
+            select(model).where(model.id == child_id, model.operation_id == operation.id)
+        )
     if child is None:
         abort(404)
     return child

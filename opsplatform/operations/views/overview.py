@@ -17,7 +17,7 @@ from opsplatform.core.permissions import Permission
 from opsplatform.organisations.models import Organisation, OrganisationKind
 
 from .. import operations, queries
-from ..access import access_for, load_operation, operation_route
+from ..access import access_for, get_by_id, load_operation, operation_route
 from ..forms import NewOperationForm, PhasesForm, PlanForm
 from ..models import Operation, OperationStatus, PhaseKind
 from . import bp
@@ -91,7 +91,7 @@ def create():
 
 @bp.get("/<int:operation_id>")
 def overview(operation_id: int):
-    operation = db.session.get(Operation, operation_id) or abort(404)
+    operation = get_by_id(Operation, operation_id) or abort(404)
     access = access_for(current_user, operation)
     if access.can(Permission.INVITATION_READ) and not access.is_member:
         load_operation(operation_id, Permission.INVITATION_READ)

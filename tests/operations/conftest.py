@@ -1,0 +1,42 @@
+"""Fixtures of the operation tests: the demo's ids, and clients signed in as someone."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import demo
+from tests.operations.support import DemoIds, read_ids
+
+SESSION_COOKIE = "opsplatform_session"
+
+
+@pytest.fixture(scope="session")
+def ids(app) -> DemoIds:
+    with app.app_context():
+        return read_ids()
+
+
+_session_cookies: dict[str, str] = {}
+
+
+@pytest.fixture
+def client_as(app):
+    """``client_as("cp.jp")``: a fresh client signed in as that demo user (None: anonymous).
+
+    Each user signs in through the sign-in form once per test run; later clients
+    reuse the session cookie (it stays valid: the rolled-back sign-in changes no
+    nonce), which keeps a test over many routes and roles fast.
+    """
+
+    def _client(local_part: str | None):
+        client = app.test_client()
+        if local_part is None:
+            return client
+        if local_part not in _session_cookies:
+            first = app.test_client()
+            assert first.sign_in(demo(local_part)).status_code == 302, local_part
+            _session_cookies[local_part] = first.get_cookie(SESSION_COOKIE).value
+        client.set_cookie(SESSION_COOKIE, _session_cookies[local_part])
+        return client
+
+    return _client
