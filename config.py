@@ -22,6 +22,8 @@ KNOWN_WEAK_SECRETS = frozenset(
     {"", "dev", "development", "secret", "changeme", "change-me", "test", "testing"}
 )
 MIN_SECRET_KEY_LENGTH = 32
+# A long key made of few characters ("x" * 40, "abcabc...") is not random.
+MIN_SECRET_KEY_DISTINCT_CHARACTERS = 10
 
 
 class ConfigurationError(RuntimeError):
@@ -57,6 +59,9 @@ class BaseConfig:
     API_TOKEN_MAX_DAYS = 365
 
     UPLOAD_MAX_BYTES = 25 * 1024 * 1024
+
+    # How many reverse proxies (load balancer, TLS terminator) sit in front of the app.
+    PROXY_COUNT = 0
 
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
@@ -99,12 +104,22 @@ def sqlite_url(path: Path) -> str:
 
 
 def _read_or_create_secret(path: Path, make) -> str:
-    """Return the secret stored at ``path``, creating it on first use (development only)."""
+    """Return the secret stored at ``path``, creating it on first use (development only).
+
+    Only the owner may read the file. An empty file (an interrupted first start) is
+    replaced; when two processes start at once, the second reads what the first wrote.
+    """
     if path.exists():
-        return path.read_text().strip()
+        value = path.read_text().strip()
+        if value:
+            return value
+        path.unlink()
     path.parent.mkdir(parents=True, exist_ok=True)
     value = make()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip() or value
     with os.fdopen(fd, "w") as handle:
         handle.write(value + "\n")
     return value
@@ -114,9 +129,18 @@ def new_data_key() -> str:
     return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
 
 
+def _is_weak_secret_key(value: str) -> bool:
+    return (
+        value in KNOWN_WEAK_SECRETS
+        or value == TestingConfig.SECRET_KEY
+        or len(value) < MIN_SECRET_KEY_LENGTH
+        or len(set(value)) < MIN_SECRET_KEY_DISTINCT_CHARACTERS
+    )
+
+
 def _check_production_secrets(config: BaseConfig) -> None:
     problems = []
-    if config.SECRET_KEY in KNOWN_WEAK_SECRETS or len(config.SECRET_KEY) < MIN_SECRET_KEY_LENGTH:
+    if _is_weak_secret_key(config.SECRET_KEY):
         problems.append(
             f"SECRET_KEY is missing or a development value "
             f"(set at least {MIN_SECRET_KEY_LENGTH} random characters)"
@@ -148,6 +172,11 @@ def load_config(instance_path: Path | None = None, environ=None) -> BaseConfig:
             config.UPLOAD_MAX_BYTES = int(environ["OPSPLATFORM_UPLOAD_MAX_MB"]) * 1024 * 1024
         except ValueError as exc:
             raise ConfigurationError("OPSPLATFORM_UPLOAD_MAX_MB must be a whole number.") from exc
+    if "OPSPLATFORM_PROXY_COUNT" in environ:
+        try:
+            config.PROXY_COUNT = int(environ["OPSPLATFORM_PROXY_COUNT"])
+        except ValueError as exc:
+            raise ConfigurationError("OPSPLATFORM_PROXY_COUNT must be a whole number.") from exc
     if "OPSPLATFORM_DEMO_PASSWORD" in environ:
         config.DEMO_PASSWORD = environ["OPSPLATFORM_DEMO_PASSWORD"]
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import PROJECT_ROOT, load_config
 
@@ -29,6 +30,13 @@ def create_app(
     )
     app.config.from_object(load_config(instance_path, environ))
     app.config.update(overrides or {})
+
+    if app.config["PROXY_COUNT"]:
+        # Behind N trusted proxies: take the client address and scheme from their headers.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"],
+                                x_proto=app.config["PROXY_COUNT"])
+
+    from . import models  # noqa: F401  (every mapper known before the first query)
 
     db.init_app(app)
     csrf.init_app(app)

@@ -131,8 +131,14 @@ def _take_part(operation: Operation, codes: list[str], secretariat: User) -> Non
         contact_point = _contact_point_of(code)
         if participation is None:
             participation = invite(operation, organisation, actor=secretariat)
-        if participation.status.value == "invited" and contact_point is not None:
+        if contact_point is None:
+            continue
+        if participation.status.value == "invited":
             respond_to_invitation(participation, accept=True, actor=contact_point)
+        elif not any(m.user_id == contact_point.id for m in participation.members):
+            # The host takes part from the start; its contact point is named by the secretariat.
+            add_member(participation, contact_point, OperationRole.CONTACT_POINT,
+                       actor=secretariat)
 
 
 def _load_catalyst(today: date) -> None:
