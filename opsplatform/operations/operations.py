@@ -36,6 +36,8 @@ from .models import (
 
 CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,29}$")
 MAX_DEADLINE_DAYS = 30
+# Phase dates outside these are typing mistakes (and year 9999 overflows the deadlines).
+EARLIEST_DATE, LATEST_DATE = date(2000, 1, 1), date(2099, 12, 31)
 
 
 @dataclass
@@ -195,6 +197,12 @@ def _validated_phases(phases: list[PhaseFields]) -> list[PhaseFields]:
                 _("Phase %(n)d (%(name)s) needs an end date; only a final closing phase may be "
                   "open-ended.", n=number, name=name),
                 code="missing_date", field="phases")
+        if any(day is not None and not EARLIEST_DATE <= day <= LATEST_DATE
+               for day in (phase.starts_on, phase.ends_on)):
+            raise DomainError(
+                _("Phase %(n)d (%(name)s) has a date outside %(first)s to %(last)s.",
+                  n=number, name=name, first=EARLIEST_DATE, last=LATEST_DATE),
+                code="date_out_of_range", field="phases")
         if phase.ends_on is not None and phase.ends_on < phase.starts_on:
             raise DomainError(
                 _("Phase %(n)d (%(name)s) ends on %(end)s, before it starts on %(start)s.",
