@@ -59,8 +59,10 @@ def list_operations(user: User, *, status: OperationStatus | None = None, search
     if status is not None:
         query = query.where(_status_filter(status, today))
     if search:
-        pattern = f"%{search.strip()}%"
-        query = query.where(or_(Operation.code.ilike(pattern), Operation.title.ilike(pattern)))
+        # autoescape: "%" and "_" typed in the search box are text, not wildcards.
+        term = search.strip()
+        query = query.where(or_(Operation.code.icontains(term, autoescape=True),
+                                Operation.title.icontains(term, autoescape=True)))
     return keyset_page(query, Operation.id, after, limit, descending=True)
 
 

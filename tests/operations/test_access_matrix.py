@@ -324,6 +324,26 @@ def test_access(app, client_as, in_app, ids, case, role):
         assert "CATalyst" not in response.text
 
 
+@pytest.mark.parametrize("case", [case for case in CASES if case.method == "POST"],
+                         ids=lambda case: case.name)
+def test_a_change_without_its_csrf_token_is_refused(app, client_as, in_app, ids, case):
+    """Someone allowed, tricked into sending the form from another site."""
+    allowed = next(role for role in reversed(ROLE_ORDER) if case.expected[role] == 302)
+    made = {}
+    if case.arrange is not None:
+        with in_app() as session:
+            made = case.arrange(session, ids)
+    with in_app() as session:
+        audited_before = audit_count(session, ids.catalyst)
+    data = {name: value for name, value in case.data(ids, made).items()
+            if not isinstance(value, tuple)}
+    response = client_as(ROLES[allowed]).post(_url(app, case, ids, made), data=data)
+    assert response.status_code == 400
+    assert "security token" in response.text
+    with in_app() as session:
+        assert audit_count(session, ids.catalyst) == audited_before
+
+
 # -- a child of another operation under CATALYST-DEMO's URL ------------------------------------
 
 # (endpoint, the child's URL argument, who may act on a child of CATALYST-DEMO there).

@@ -44,7 +44,9 @@ def dashboard_context(operation: Operation, access: OperationAccess,
         "operational_days_left": (
             (operational.ends_on - today).days
             if operational and operational.ends_on and operational.contains(today) else None),
-        "timeline": charts.phase_timeline(operation.phases, today, id_prefix="timeline"),
+        # The current phase as the dashboard says it (the closing phase once closed early).
+        "timeline": charts.phase_timeline(operation.phases, today, id_prefix="timeline",
+                                          current=phase),
         "participants_taking_part": counts[ParticipationStatus.ACCEPTED],
         "participants_invited": counts[ParticipationStatus.INVITED],
         "participants_declined": counts[ParticipationStatus.DECLINED],

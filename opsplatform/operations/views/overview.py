@@ -17,7 +17,7 @@ from opsplatform.core.permissions import Permission
 from opsplatform.organisations.models import Organisation, OrganisationKind
 
 from .. import operations, queries
-from ..access import access_for, get_by_id, load_operation, operation_route
+from ..access import MAX_ID, access_for, get_by_id, load_operation, operation_route
 from ..forms import NewOperationForm, PhasesForm, PlanForm
 from ..models import Operation, OperationStatus, PhaseKind
 from . import bp
@@ -30,6 +30,8 @@ def index():
     status = OperationStatus(status_value) if status_value in set(OperationStatus) else None
     search = (request.args.get("q") or "").strip()[:100]
     after = request.args.get("after", type=int)
+    if after is not None and not 0 < after <= MAX_ID:
+        after = None  # no id is out there (and PostgreSQL refuses to compare with it: a 500)
     page = queries.list_operations(current_user, status=status, search=search, after=after)
     ids = [operation.id for operation in page.items]
     return render_template(
@@ -47,6 +49,9 @@ def _with_choices(form: PlanForm) -> PlanForm:
         (o.code, f"{o.code} — {o.name}") for o in organisations
         if o.kind is OrganisationKind.MEMBER_ADMINISTRATION
     ]
+    # The host is checked by operations._validated_plan, whose message names the problem
+    # ("must be an active member administration"), not WTForms' "Not a valid choice".
+    form.host.validate_choice = False
     form.organisers.choices = [
         (o.code, f"{o.code} — {o.name}") for o in organisations
         if o.kind is not OrganisationKind.MEMBER_ADMINISTRATION

@@ -15,7 +15,7 @@ from opsplatform.core.permissions import Permission
 from opsplatform.organisations.models import Organisation
 
 from .. import operations
-from ..access import load_child, operation_route
+from ..access import get_by_id, load_child, operation_route
 from ..forms import InviteForm, MemberForm, RoleForm
 from ..models import Membership, Operation, OperationRole, Participation, ParticipationStatus
 from . import bp
@@ -80,10 +80,17 @@ def participants(operation):
 @operation_route(Permission.PARTICIPANTS_WRITE)
 def invite(operation):
     form = _invite_form(operation, _participations(operation))
+    # Who may be invited is the rule of operations.invite, whose messages name the problem
+    # ("MX has already been invited"), not WTForms' "Not a valid choice".
+    form.organisation.validate_choice = False
     if form.validate():
-        organisation = db.session.scalar(
-            select(Organisation).where(Organisation.code == form.organisation.data))
+        code = form.organisation.data.strip()
+        organisation = db.session.scalar(select(Organisation).where(Organisation.code == code))
         try:
+            if organisation is None:
+                raise DomainError(_("There is no organisation with the code %(code)s.",
+                                    code=code[:20]),
+                                  code="unknown_organisation", field="organisation")
             operations.invite(operation, organisation, actor=current_user)
         except DomainError as error:
             form.add_domain_error(error)
@@ -109,7 +116,7 @@ def _managed_participation(operation: Operation, participation_id: int) -> Parti
     return participation
 
 
-def _check_assignable(role: OperationRole) -> None:
+def _check_assignable(role: OperationRole | str) -> None:
     if role not in g.operation_access.roles_assignable():
         abort(403)
 
@@ -119,10 +126,13 @@ def _check_assignable(role: OperationRole) -> None:
 def add_member(operation, participation_id: int):
     participation = _managed_participation(operation, participation_id)
     form = _member_form(participation)
+    # The person is checked by operations.add_member, whose messages name the problem
+    # ("belongs to US, not JP", "already has a role"); the role by _check_assignable (403).
+    form.user.validate_choice = form.role.validate_choice = False
     if form.validate():
+        _check_assignable(form.role.data)
         role = OperationRole(form.role.data)
-        _check_assignable(role)
-        person = db.session.get(User, form.user.data)
+        person = get_by_id(User, form.user.data)
         try:
             if person is None:
                 raise DomainError(_("Choose a person."), field="user")
