@@ -104,3 +104,5 @@ def tokens_create(email: str, days: int | None, name: str) -> None:
 def register(app: Flask) -> None:
     for command in (db_cli, users_cli, tokens_cli, demo_command):
         app.cli.add_command(command)
+    from opsplatform.core.keys_cli import keys_cli  # keys rotate
+    app.cli.add_command(keys_cli)

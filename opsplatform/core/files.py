@@ -15,6 +15,7 @@ from pathlib import PurePath
 import filetype
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
@@ -83,6 +84,17 @@ def max_upload_bytes() -> int:
     return current_app.config["UPLOAD_MAX_BYTES"]
 
 
+def megabytes(size: int) -> str:
+    """A size in MB as people read it: "25", "2.5", "0.1" (1 MB = 1,048,576 bytes)."""
+    value = size / 1048576
+    return f"{value:.1f}".removesuffix(".0") if value >= 0.1 else f"{value:.2g}"
+
+
+def upload_limit_text() -> str:
+    """The upload limit in words, for hints and refusals: "25 MB"."""
+    return _("%(limit)s MB", limit=megabytes(max_upload_bytes()))
+
+
 def _safe_filename(filename: str | None, kind: FileKind) -> str:
     """Keep the user's file name for downloads, minus any path, and with a fitting extension."""
     name = PurePath((filename or "").replace("\\", "/")).name.strip() or "document"
@@ -93,6 +105,42 @@ def _safe_filename(filename: str | None, kind: FileKind) -> str:
     return name
 
 
+# Refused types people are likely to try, named in words rather than by MIME type alone.
+_REFUSED_NAMES = {
+    "application/x-msdownload": _l("a Windows program"),
+    "application/x-executable": _l("a program"),
+    "application/zip": _l("a ZIP archive"),
+    "image/svg+xml": _l("an SVG image"),
+    "text/html": _l("an HTML page"),
+    "text/plain": _l("plain text"),
+}
+
+
+def _sniff_text(data: bytes) -> str | None:
+    """The type of a text upload, which ``filetype`` (magic numbers only) does not name."""
+    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith(b"<"):
+        if b"<svg" in head:
+            return "image/svg+xml"
+        if any(tag in head for tag in (b"<!doctype html", b"<html", b"<script", b"<body")):
+            return "text/html"
+    try:
+        data[:2048].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return "text/plain"
+
+
+def _describe_refused(data: bytes) -> str | None:
+    """What a refused upload is, in words with its MIME type; None when unrecognised."""
+    guessed = filetype.guess(data)
+    mime = guessed.mime if guessed else _sniff_text(data)
+    if mime is None:
+        return None
+    name = _REFUSED_NAMES.get(mime)
+    return f"{name} ({mime})" if name else mime
+
+
 def check_upload(data: bytes, filename: str | None) -> FileKind:
     """Refuse empty, over-large or unaccepted files, naming the problem."""
     limit = max_upload_bytes()
@@ -100,17 +148,21 @@ def check_upload(data: bytes, filename: str | None) -> FileKind:
         raise DomainError(_("The file is empty."), code="empty_file", field="file")
     if len(data) > limit:
         raise DomainError(
-            _("The file is %(size)s MB; the limit is %(limit)s MB.",
-              size=f"{len(data) / 1048576:.1f}", limit=f"{limit / 1048576:g}"),
+            _("The file is larger than the limit of %(limit)s MB (it is %(size)s MB).",
+              size=megabytes(len(data)), limit=megabytes(limit)),
             code="file_too_large", field="file",
         )
     guessed = filetype.guess(data)
     kind = ACCEPTED_KINDS.get(guessed.mime) if guessed else None
     if kind is None:
-        found = guessed.mime if guessed else _("an unrecognised type")
+        name = filename or _("The file")
+        found = _describe_refused(data)
+        problem = (_("%(name)s is %(found)s, which the platform does not accept.",
+                     name=name, found=found) if found else
+                   _("The platform does not recognise the type of %(name)s.", name=name))
         raise DomainError(
-            _("%(name)s is %(found)s. Upload a PDF, an office document or an image.",
-              name=filename or _("The file"), found=found),
+            problem + " " + _("Upload a PDF, an office document (Word, Excel, PowerPoint, "
+                              "OpenDocument, RTF) or an image (PNG, JPEG, GIF, WebP, TIFF)."),
             code="file_type_not_accepted", field="file",
         )
     return kind

@@ -100,3 +100,20 @@ class MemberForm(BaseForm):
 
 class RoleForm(BaseForm):
     role = SelectField(_l("Role"), choices=enum_choices(OperationRole))
+
+
+# -- documents (appended here so the imports above stay untouched by concurrent edits) --------
+
+from flask_wtf.file import FileField, FileRequired  # noqa: E402
+
+from .models import DocumentCategory  # noqa: E402
+
+
+class DocumentForm(BaseForm):
+    file = FileField(_l("File"), validators=[FileRequired(_l("Choose a file to upload."))])
+    title = StringField(_l("Title"), validators=[Optional(), Length(max=200)],
+                        description=_l("Leave it empty to use the file name."))
+    category = SelectField(_l("Kind of document"), choices=enum_choices(DocumentCategory),
+                           default=DocumentCategory.OPERATIONAL_PLAN.value)
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)],
+                                description=_l("What it contains and who it is for."))

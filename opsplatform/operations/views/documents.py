@@ -1,14 +1,143 @@
-"""Placeholder: the documents pages are being built (issue 3)."""
+"""An operation's documents: the list, upload, download (audited) and delete."""
 
+from __future__ import annotations
+
+import io
+
+from flask import current_app, flash, g, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from opsplatform.core.db import db
+from opsplatform.core.errors import DomainError, handle_http_error
+from opsplatform.core.files import ACCEPTED_KINDS, megabytes, upload_limit_text
+from opsplatform.core.forms import INVALID_FORM_STATUS
 from opsplatform.core.permissions import Permission
 
-from ..access import operation_route
+from .. import documents as domain
+from ..access import access_for, load_child, operation_route
+from ..forms import DocumentForm
+from ..models import Operation, OperationDocument
 from . import bp
+
+# Browsers may offer only these in the file picker; the server checks the content anyway.
+ACCEPT_ATTRIBUTE = ",".join(sorted({f".{kind.extension}" for kind in ACCEPTED_KINDS.values()}
+                                   | {".jpeg", ".tiff"} | set(ACCEPTED_KINDS)))
+# A downloaded file is never rendered as part of the platform, even if a browser tried.
+DOWNLOAD_CSP = "default-src 'none'; sandbox"
+
+
+def _documents(operation: Operation) -> list[OperationDocument]:
+    return list(db.session.scalars(
+        select(OperationDocument).where(OperationDocument.operation_id == operation.id)
+        .options(joinedload(OperationDocument.uploaded_by))
+        .order_by(OperationDocument.uploaded_at.desc(), OperationDocument.id.desc())
+    ))
+
+
+def size_label(size: int) -> str:
+    """A file size for the list: "820 bytes", "14 KB", "2.5 MB"."""
+    if size < 1024:
+        return ngettext("%(num)d byte", "%(num)d bytes", size)
+    if size < 1048576:
+        return _("%(size)s KB", size=f"{size / 1024:.0f}")
+    return _("%(size)s MB", size=megabytes(size))
+
+
+def _too_large_message() -> str:
+    return _("The file is larger than the limit of %(limit)s. Nothing was uploaded; "
+             "choose a smaller file or split it.", limit=upload_limit_text())
+
+
+def _prepared(form: DocumentForm) -> DocumentForm:
+    form.file.description = _(
+        "A PDF, an office document (Word, Excel, PowerPoint, OpenDocument, RTF) or an image "
+        "(PNG, JPEG, GIF, WebP, TIFF), at most %(limit)s. The type is checked from the "
+        "content; the file is stored encrypted.", limit=upload_limit_text())
+    return form
+
+
+def _page(operation: Operation, form: DocumentForm | None = None, status: int = 200):
+    if form is None and g.operation_access.can(Permission.DOCUMENTS_WRITE):
+        form = _prepared(DocumentForm())
+    return render_template(
+        "operations/documents.html", operation=operation, documents=_documents(operation),
+        form=form, accept=ACCEPT_ATTRIBUTE, too_large_message=_too_large_message(),
+        max_bytes=current_app.config["UPLOAD_MAX_BYTES"], size_label=size_label,
+    ), status
 
 
 @bp.get("/<int:operation_id>/documents")
 @operation_route(Permission.DOCUMENTS_READ)
 def documents(operation):
-    from flask import render_template
+    return _page(operation)
 
-    return render_template("operations/overview.html", operation=operation)
+
+@bp.post("/<int:operation_id>/documents")
+@operation_route(Permission.DOCUMENTS_WRITE)
+def documents_upload(operation):
+    form = _prepared(DocumentForm())
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            document = domain.upload_document(
+                operation, upload.read(), upload.filename, form.title.data,
+                form.category.data, form.description.data, actor=current_user,
+            )
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            flash(_("“%(title)s” was uploaded.", title=document.title), "success")
+            return redirect(url_for(".documents", operation_id=operation.id))
+    return _page(operation, form, INVALID_FORM_STATUS)
+
+
+@bp.get("/<int:operation_id>/documents/<int:document_id>/download")
+@operation_route(Permission.DOCUMENTS_READ)
+def documents_download(operation, document_id: int):
+    document = load_child(OperationDocument, document_id, operation)
+    stored, data = domain.open_document(document, actor=current_user)
+    response = send_file(io.BytesIO(data), mimetype=stored.content_type, as_attachment=True,
+                         download_name=stored.filename, conditional=False, etag=False,
+                         max_age=0)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = DOWNLOAD_CSP
+    return response
+
+
+@bp.post("/<int:operation_id>/documents/<int:document_id>/delete")
+@operation_route(Permission.DOCUMENTS_WRITE)
+def documents_delete(operation, document_id: int):
+    document = load_child(OperationDocument, document_id, operation)
+    title = document.title
+    domain.delete_document(document, actor=current_user)
+    flash(_("“%(title)s” was deleted.", title=title), "success")
+    return redirect(url_for(".documents", operation_id=operation.id))
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _request_too_large(error: RequestEntityTooLarge):
+    """An upload over MAX_CONTENT_LENGTH never reaches the view: name the limit, not "413".
+
+    Werkzeug refuses the body while the form is parsed (by the CSRF check, before any
+    view runs). Someone who may upload sees the page again with the limit; anyone else
+    gets the same message without the page, which reveals nothing about the operation.
+    """
+    if request.endpoint != "operations.documents_upload":
+        return handle_http_error(error)
+    message = _too_large_message()
+    operation = db.session.get(Operation, request.view_args["operation_id"])
+    access = access_for(current_user, operation) if operation is not None else None
+    if access is None or not access.can(Permission.DOCUMENTS_WRITE):
+        return render_template("errors/error.html", status=error.code,
+                               message=message), error.code
+    g.operation, g.operation_access = operation, access
+    # The body was not read, so the form starts blank (parsing it again would raise again).
+    form = _prepared(DocumentForm(formdata=None))
+    form.file.errors = [message]
+    return _page(operation, form, error.code)
