@@ -116,7 +116,8 @@ def set_custom_periods(operation: Operation, spans: list[tuple[date, date]], *,
     spans = sorted(spans)
     for number, (start, end) in enumerate(spans, start=1):
         if end < start:
-            raise DomainError(_("Period %(n)d ends before it starts.", n=number),
+            raise DomainError(_("Period %(n)d (%(start)s – %(end)s) ends before it starts.",
+                                n=number, start=start, end=end),
                               code="reversed_dates", field="periods")
         if not (phase.contains(start) and phase.contains(end)):
             raise DomainError(
@@ -125,8 +126,11 @@ def set_custom_periods(operation: Operation, spans: list[tuple[date, date]], *,
                   pstart=phase.starts_on, pend=phase.ends_on),
                 code="outside_operational_phase", field="periods")
         if number > 1 and start <= spans[number - 2][1]:
-            raise DomainError(_("Period %(n)d overlaps the one before.", n=number),
-                              code="overlapping_periods", field="periods")
+            raise DomainError(
+                _("Period %(n)d (%(start)s – %(end)s) overlaps the one before (%(pstart)s – "
+                  "%(pend)s).", n=number, start=start, end=end, pstart=spans[number - 2][0],
+                  pend=spans[number - 2][1]),
+                code="overlapping_periods", field="periods")
     if _replace_periods(operation, spans):
         record(AuditAction.PERIODS_CHANGED, operation, actor=actor, operation_id=operation.id,
                subject=operation.code,

@@ -102,6 +102,66 @@ class RoleForm(BaseForm):
     role = SelectField(_l("Role"), choices=enum_choices(OperationRole))
 
 
+# -- reporting: returns, reminders, custom periods (views/compliance.py) ----------------------
+
+from wtforms import RadioField  # noqa: E402  (appended with the reporting forms)
+
+from .models import ReturnKind  # noqa: E402
+
+
+MAX_ID = 2**31 - 1  # larger numbers are no id, and overflow the database's integers
+
+
+def _optional_int(value) -> int | None:
+    """Coerce a select's value to an id, an empty or impossible one to None (then "required")."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number <= MAX_ID else None
+
+
+class ReturnForm(BaseForm):
+    """A contact point's return for one period: nothing seized, or how many seizures."""
+
+    # Choices are the started periods not yet reported; the period itself is checked by
+    # compliance.file_return, so that a stale page gets its clear message, not "invalid choice".
+    period = SelectField(_l("Reporting period"), coerce=_optional_int, validate_choice=False,
+                         validators=[DataRequired(message=_l("Choose a reporting period."))])
+    kind = RadioField(_l("Return"), choices=enum_choices(ReturnKind),
+                      validators=[InputRequired(message=_l("Choose what you are reporting."))])
+    seizure_count = IntegerField(_l("Number of seizures"),
+                                 validators=[Optional(), NumberRange(min=1, max=1_000_000)],
+                                 description=_l("Only for “Seizures reported”."))
+    remarks = TextAreaField(_l("Remarks"), validators=[Optional(), Length(max=2000)])
+
+
+class ReminderForm(BaseForm):
+    """Remind administrations that have not reported for one period (prefixed per period)."""
+
+    # Checked by compliance.send_reminders, which names the problem if one has reported since.
+    organisations = MultiCheckboxField(_l("Administrations that have not reported"),
+                                       coerce=int, validate_choice=False)
+    message = TextAreaField(_l("Message"), validators=[Optional(), Length(max=2000)])
+    scope = SelectField(choices=[SelectChoice("all"), SelectChoice("selected")], default="all")
+
+
+class PeriodEntryForm(Form):
+    starts_on = DateField(_l("Starts on"), validators=[Optional()])
+    ends_on = DateField(_l("Ends on"), validators=[Optional()])
+    remove = BooleanField(_l("Remove"))
+
+    @property
+    def is_blank(self) -> bool:
+        return not (self.starts_on.data or self.ends_on.data)
+
+
+class PeriodsForm(BaseForm):
+    # Not named "periods": compliance.set_custom_periods reports on field "periods", which
+    # then shows above the form instead of inside the list of rows.
+    rows = FieldList(FormField(PeriodEntryForm), min_entries=1)
+
+
 # -- documents (appended here so the imports above stay untouched by concurrent edits) --------
 
 from flask_wtf.file import FileField, FileRequired  # noqa: E402
