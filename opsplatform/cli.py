@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sys
+from functools import wraps
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
+from flask_babel import force_locale
 
 from opsplatform.core.db import db
 from opsplatform.core.errors import DomainError
@@ -18,6 +20,20 @@ tokens_cli = AppGroup("tokens", help="API tokens.")
 
 def _fail(message: str) -> None:
     raise click.ClickException(message)
+
+
+def _in_default_locale(command):
+    """Translate messages into the default locale: a command has no request to choose one.
+
+    (The app's locale selector reads the request, which a command does not have.)
+    """
+
+    @wraps(command)
+    def wrapper(*args, **kwargs):
+        with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+            return command(*args, **kwargs)
+
+    return wrapper
 
 
 @db_cli.command("upgrade")
@@ -33,6 +49,7 @@ def db_upgrade(revision: str) -> None:
 
 @click.command("demo")
 @with_appcontext
+@_in_default_locale
 def demo_command() -> None:
     """Load the demo dataset (running it again changes nothing)."""
     from opsplatform.demo import load_demo
@@ -54,6 +71,7 @@ def _read_password() -> str:
 @click.option("--name", "display_name", help="Display name (default: the e-mail's local part).")
 @click.option("--platform-admin", is_flag=True, help="May manage organisations and accounts.")
 @click.option("--secretariat", is_flag=True, help="WCO Secretariat: sees every operation.")
+@_in_default_locale
 def users_create(email, organisation_code, display_name, platform_admin, secretariat) -> None:
     """Create an account; the password is read from a prompt or standard input."""
     from opsplatform.auth.operations import AccountFields, create_user
@@ -83,6 +101,7 @@ def users_create(email, organisation_code, display_name, platform_admin, secreta
 @click.option("--days", type=click.IntRange(1, 365), default=None,
               help="Lifetime in days (default 90).")
 @click.option("--name", default="Command line", show_default=True, help="What the token is for.")
+@_in_default_locale
 def tokens_create(email: str, days: int | None, name: str) -> None:
     """Create an API token; the token is the last line of the output."""
     from opsplatform.auth.operations import create_token, find_user_by_email

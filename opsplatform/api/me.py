@@ -15,6 +15,7 @@ def me():
       tags: [Accounts]
       responses:
         200:
+          description: The account that owns the token
           content:
             application/json:
               schema: MeSchema

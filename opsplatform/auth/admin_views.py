@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import or_, select
+from wtforms.fields.choices import SelectChoice
 
 from opsplatform.core.access import platform_admin_required
 from opsplatform.core.db import db
@@ -15,7 +17,7 @@ from opsplatform.organisations.models import Organisation
 
 from . import operations
 from .forms import AccountForm, NewAccountForm, ResetPasswordForm
-from .models import User
+from .models import User, get_by_id
 
 bp = Blueprint("accounts", __name__, url_prefix="/admin/accounts")
 
@@ -28,12 +30,13 @@ def _only_platform_admins():
 
 def _with_organisations(form: AccountForm) -> AccountForm:
     organisations = db.session.scalars(select(Organisation).order_by(Organisation.code)).all()
-    form.organisation_id.choices = [(o.id, f"{o.code} — {o.name}") for o in organisations]
+    form.organisation_id.choices = [SelectChoice(str(o.id), f"{o.code} — {o.name}")
+                                    for o in organisations]
     return form
 
 
 def _fields(form: AccountForm) -> operations.AccountFields:
-    organisation = db.session.get(Organisation, form.organisation_id.data)
+    organisation = get_by_id(Organisation, form.organisation_id.data)
     if organisation is None:  # the select only offers existing ones; a forged id lands here
         raise DomainError(_("Choose an existing organisation."), field="organisation_id")
     return operations.AccountFields(
@@ -47,7 +50,25 @@ def _fields(form: AccountForm) -> operations.AccountFields:
 
 
 def _get_or_404(user_id: int) -> User:
-    return db.session.get(User, user_id) or abort(404)
+    return get_by_id(User, user_id) or abort(404)
+
+
+def _admin() -> User:
+    return current_user._get_current_object()
+
+
+def _refused_edit_page(user: User, *, form: AccountForm | None = None,
+                       reset_form: ResetPasswordForm | None = None,
+                       error: DomainError | None = None):
+    """The account page again, with what was refused; 422 so nothing is committed."""
+    if form is None:
+        form = _with_organisations(AccountForm(obj=user, formdata=None))
+    if reset_form is None:
+        reset_form = ResetPasswordForm(formdata=None)
+    if error is not None:
+        form.add_domain_error(error)
+    return render_template("accounts/form.html", form=form, user=user,
+                           reset_form=reset_form), 422
 
 
 @bp.get("/")
@@ -85,7 +106,7 @@ def edit(user_id: int):
     form = _with_organisations(AccountForm(obj=user))
     if form.validate_on_submit():
         try:
-            operations.update_user(user, _fields(form))
+            operations.update_user(user, _fields(form), actor=_admin())
         except DomainError as error:
             form.add_domain_error(error)
         else:
@@ -107,15 +128,16 @@ def reset_password(user_id: int):
             flash(_("A new password was set for %(email)s; their sessions were ended.",
                     email=user.email), "success")
             return redirect(url_for(".edit", user_id=user.id))
-    form = _with_organisations(AccountForm(obj=user, formdata=None))
-    return render_template("accounts/form.html", form=form, user=user,
-                           reset_form=reset_form), 422
+    return _refused_edit_page(user, reset_form=reset_form)
 
 
 @bp.post("/<int:user_id>/deactivate")
 def deactivate(user_id: int):
     user = _get_or_404(user_id)
-    operations.set_active(user, False)
+    try:
+        operations.set_active(user, False, actor=_admin())
+    except DomainError as error:
+        return _refused_edit_page(user, error=error)
     flash(_("%(email)s was deactivated: signed out, and tokens no longer work.",
             email=user.email), "success")
     return redirect(url_for(".edit", user_id=user.id))
@@ -124,6 +146,6 @@ def deactivate(user_id: int):
 @bp.post("/<int:user_id>/reactivate")
 def reactivate(user_id: int):
     user = _get_or_404(user_id)
-    operations.set_active(user, True)
+    operations.set_active(user, True, actor=_admin())
     flash(_("%(email)s can sign in again.", email=user.email), "success")
     return redirect(url_for(".edit", user_id=user.id))

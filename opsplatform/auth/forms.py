@@ -45,11 +45,17 @@ class NewTokenForm(BaseForm):
                         default=90)
 
 
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
 class AccountForm(BaseForm):
-    email = EmailField(_l("E-mail address"),
+    email = EmailField(_l("E-mail address"), filters=[_strip],
                        validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
     display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    organisation_id = SelectField(_l("Organisation"), coerce=int, validators=[DataRequired()])
+    # The view checks that the organisation exists, with a clearer message than WTForms' own.
+    organisation_id = SelectField(_l("Organisation"), coerce=int, validators=[DataRequired()],
+                                  validate_choice=False)
     is_platform_admin = BooleanField(_l("Platform administrator (manages organisations and accounts)"))
     is_secretariat = BooleanField(_l("WCO Secretariat (sees and plans every operation)"))
     is_active = BooleanField(_l("Active (may sign in and use API tokens)"), default=True)

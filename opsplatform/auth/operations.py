@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app, has_request_context
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import func, select
 
 from opsplatform.audit.models import AuditAction, AuditEntry
@@ -93,6 +95,52 @@ class AccountFields:
     is_active: bool = True
 
 
+def _check_email(email: str) -> str:
+    """The normalised address, or a DomainError when it cannot be an e-mail address."""
+    email = normalise_email(email)
+    if not email:
+        raise DomainError(_("Enter an e-mail address."), code="missing_email", field="email")
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise DomainError(
+            _("%(email)s is not a valid e-mail address.", email=email),
+            code="invalid_email",
+            field="email",
+        ) from error
+    return email
+
+
+def _acting_user(actor: User | None) -> User | None:
+    """``actor``, or else the account signed in to the current request."""
+    if actor is None and has_request_context() and current_user.is_authenticated:
+        return current_user._get_current_object()
+    return actor
+
+
+def _check_no_self_lockout(user: User, actor: User | None, *, is_active: bool,
+                           is_platform_admin: bool) -> None:
+    """Platform admins cannot lock themselves out: another admin has to do it.
+
+    This keeps at least one administrator able to undo the change.
+    """
+    if actor is None or actor.id != user.id:
+        return
+    if user.is_active and not is_active:
+        raise DomainError(
+            _("You cannot deactivate your own account; ask another platform administrator."),
+            code="own_account",
+            field="is_active",
+        )
+    if user.is_platform_admin and not is_platform_admin:
+        raise DomainError(
+            _("You cannot remove your own platform administrator role; "
+              "ask another platform administrator."),
+            code="own_account",
+            field="is_platform_admin",
+        )
+
+
 def _check_email_free(email: str, *, except_user: User | None = None) -> None:
     existing = find_user_by_email(email)
     if existing is not None and existing is not except_user:
@@ -111,7 +159,7 @@ def _check_display_name(display_name: str) -> str:
 
 
 def create_user(fields: AccountFields, password: str) -> User:
-    email = normalise_email(fields.email)
+    email = _check_email(fields.email)
     display_name = _check_display_name(fields.display_name)
     _check_email_free(email)
     _check_password(password, email=email, display_name=display_name)
@@ -140,9 +188,15 @@ def create_user(fields: AccountFields, password: str) -> User:
     return user
 
 
-def update_user(user: User, fields: AccountFields) -> User:
-    """Apply an administrator's edit; deactivation also ends sessions and token use."""
-    email = normalise_email(fields.email)
+def update_user(user: User, fields: AccountFields, *, actor: User | None = None) -> User:
+    """Apply an administrator's edit; deactivation also ends sessions and token use.
+
+    ``actor`` defaults to the account signed in to the current request.
+    """
+    actor = _acting_user(actor)
+    _check_no_self_lockout(user, actor, is_active=fields.is_active,
+                           is_platform_admin=fields.is_platform_admin)
+    email = _check_email(fields.email)
     display_name = _check_display_name(fields.display_name)
     _check_email_free(email, except_user=user)
     changes = apply_changes(
@@ -158,14 +212,20 @@ def update_user(user: User, fields: AccountFields) -> User:
     if changes:
         record(AuditAction.USER_UPDATED, user, subject=user.email, details={"changes": changes})
     if fields.is_active != user.is_active:
-        set_active(user, fields.is_active)
+        set_active(user, fields.is_active, actor=actor)
     db.session.flush()
     return user
 
 
-def set_active(user: User, is_active: bool) -> None:
+def set_active(user: User, is_active: bool, *, actor: User | None = None) -> None:
+    """Deactivate (signing out everywhere, stopping tokens) or reactivate an account.
+
+    ``actor`` defaults to the account signed in to the current request.
+    """
     if user.is_active == is_active:
         return
+    _check_no_self_lockout(user, _acting_user(actor), is_active=is_active,
+                           is_platform_admin=user.is_platform_admin)
     user.is_active = is_active
     if not is_active:
         user.end_all_sessions()
@@ -239,12 +299,14 @@ def create_token(user: User, name: str, days: int | None = None) -> tuple[ApiTok
     if not user.is_active:
         raise DomainError(_("This account is deactivated."), code="account_inactive")
     secret = tokens.new_secret()
+    now = utcnow()
     token = ApiToken(
         user=user,
         name=name[:100],
         prefix=secret[:12],
         token_hash=tokens.hash_secret(secret),
-        expires_at=utcnow() + timedelta(days=days),
+        created_at=now,
+        expires_at=now + timedelta(days=days),  # exactly ``days`` after its creation
     )
     db.session.add(token)
     db.session.flush()

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from opsplatform.core.access import public
 from opsplatform.core.db import db
@@ -18,7 +19,7 @@ from opsplatform.core.requests import keep_changes_despite_error
 
 from . import operations
 from .forms import ChangePasswordForm, ContactDetailsForm, NewTokenForm, SignInForm
-from .models import ApiToken
+from .models import ApiToken, get_by_id
 from .sessions import start_session
 
 bp = Blueprint("auth", __name__)
@@ -79,7 +80,9 @@ def _profile_page(status: int = 200, **context):
 
 def _details_form(user, formdata=None) -> ContactDetailsForm:
     form = ContactDetailsForm(formdata=formdata, obj=user, prefix="details")
-    form.time_zone.choices = [("", _("Not set"))] + [(tz, tz) for tz in TIME_ZONES]
+    form.time_zone.choices = [SelectChoice("", _("Not set"))] + [
+        SelectChoice(tz) for tz in TIME_ZONES
+    ]
     return form
 
 
@@ -149,7 +152,7 @@ def create_token():
 
 @bp.post("/profile/tokens/<int:token_id>/revoke")
 def revoke_token(token_id: int):
-    token = db.session.get(ApiToken, token_id)
+    token = get_by_id(ApiToken, token_id)
     if token is None or token.user_id != current_user.id:
         abort(404)
     operations.revoke_token(token)

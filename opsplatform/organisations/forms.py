@@ -3,6 +3,7 @@ from __future__ import annotations
 import pycountry
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from opsplatform.core.forms import BaseForm
@@ -12,19 +13,24 @@ from .models import ORGANISATION_KIND_LABELS, WCO_REGION_LABELS
 
 def _country_choices():
     countries = sorted(pycountry.countries, key=lambda country: country.name)
-    return [("", _l("None"))] + [(c.alpha_2, f"{c.name} ({c.alpha_2})") for c in countries]
+    return [SelectChoice("", _l("None"))] + [
+        SelectChoice(c.alpha_2, f"{c.name} ({c.alpha_2})") for c in countries
+    ]
 
 
 class OrganisationForm(BaseForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=20)],
                        description=_l("Short and unique: KR, WCO, RILO-AP, UNODC"))
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    kind = SelectField(_l("Kind"), choices=[(k.value, v) for k, v in ORGANISATION_KIND_LABELS.items()])
-    country_code = SelectField(_l("Country"), validators=[Optional()],
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(k.value, v)
+                                            for k, v in ORGANISATION_KIND_LABELS.items()])
+    # The country is checked in operations.py, whose message names the code it refuses.
+    country_code = SelectField(_l("Country"), validators=[Optional()], validate_choice=False,
                                description=_l("Required for a member administration"))
     wco_region = SelectField(
         _l("WCO region"),
-        choices=[("", _l("None"))] + [(k.value, v) for k, v in WCO_REGION_LABELS.items()],
+        choices=[SelectChoice("", _l("None"))]
+        + [SelectChoice(k.value, v) for k, v in WCO_REGION_LABELS.items()],
         validators=[Optional()],
     )
     is_active = BooleanField(_l("Active"), default=True)
