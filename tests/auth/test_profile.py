@@ -1,0 +1,234 @@
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from opsplatform.audit.models import AuditAction, AuditEntry
+from opsplatform.auth.models import ApiToken
+from opsplatform.auth.operations import create_token, find_user_by_email
+from opsplatform.auth.tokens import hash_secret
+from opsplatform.core.db import Base
+from tests.conftest import demo
+
+TOKEN_PATTERN = re.compile(r"opsp_[A-Za-z0-9_-]{43}")
+NEW_PASSWORD = "a long new passphrase 42"
+
+
+def _user(in_app, local_part):
+    with in_app():
+        return find_user_by_email(demo(local_part))
+
+
+def _details(**values):
+    data = {"display_name": "Park Ji-woo", "job_title": "", "office_phone": "",
+            "duty_phone": "", "languages": "", "time_zone": ""}
+    data.update(values)
+    return {f"details-{name}": value for name, value in data.items()}
+
+
+def _me(client, secret):
+    return client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"})
+
+
+# -- contact details -----------------------------------------------------------------------
+
+
+def test_contact_details_are_saved_and_audited(sign_in, in_app):
+    before = _user(in_app, "cp.kr")
+    client = sign_in("cp.kr")
+    response = client.post_form("/profile/details", _details(
+        display_name="  Park Ji-woo (RILO liaison) ", job_title="Intelligence officer",
+        office_phone="+82 42 481 7800", duty_phone="+82 10 5555 0101",
+        languages="Korean, English", time_zone="Europe/Brussels",
+    ))
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/profile"
+
+    user = _user(in_app, "cp.kr")
+    assert user.display_name == "Park Ji-woo (RILO liaison)"
+    assert user.job_title == "Intelligence officer"
+    assert user.office_phone == "+82 42 481 7800"
+    assert user.duty_phone == "+82 10 5555 0101"
+    assert user.languages == "Korean, English"
+    assert user.time_zone == "Europe/Brussels"
+    page = client.get("/profile")
+    assert "Your contact details were saved." in page.text
+    assert 'value="Intelligence officer"' in page.text
+    with in_app() as session:
+        entry = session.scalars(select(AuditEntry).where(
+            AuditEntry.action == AuditAction.PROFILE_UPDATED, AuditEntry.object_id == user.id,
+        )).one()
+        assert entry.actor_id == user.id
+        assert entry.details["changes"]["time_zone"] == [before.time_zone, "Europe/Brussels"]
+
+
+def test_clearing_an_optional_detail_stores_nothing(sign_in, in_app):
+    client = sign_in("cp.kr")
+    client.post_form("/profile/details", _details(job_title="Analyst"))
+    assert client.post_form("/profile/details", _details(job_title="   ")).status_code == 302
+    assert _user(in_app, "cp.kr").job_title is None
+
+
+def test_a_failed_save_keeps_what_was_typed_and_saves_nothing(sign_in, in_app):
+    before = _user(in_app, "cp.kr")
+    client = sign_in("cp.kr")
+    response = client.post_form("/profile/details", _details(
+        display_name="", job_title="Typed but not saved", office_phone="+82 2 000 0000",
+    ))
+    assert response.status_code == 422
+    assert "There is a problem" in response.text
+    assert 'value="Typed but not saved"' in response.text
+    assert 'value="+82 2 000 0000"' in response.text
+    user = _user(in_app, "cp.kr")
+    assert user.display_name == before.display_name == "Park Ji-woo"
+    assert user.job_title == before.job_title != "Typed but not saved"
+    assert user.office_phone == before.office_phone
+
+
+def test_an_unknown_time_zone_is_refused(sign_in, in_app):
+    before = _user(in_app, "cp.kr")
+    client = sign_in("cp.kr")
+    response = client.post_form("/profile/details", _details(time_zone="Mars/Olympus_Mons",
+                                                             job_title="Analyst"))
+    assert response.status_code == 422
+    assert 'aria-invalid="true"' in response.text
+    assert _user(in_app, "cp.kr").time_zone == before.time_zone
+    assert _user(in_app, "cp.kr").job_title == before.job_title
+
+
+# -- own password --------------------------------------------------------------------------
+
+
+def test_wrong_current_password_is_refused(sign_in, in_app, client):
+    sign_in("cp.kr")
+    response = client.post_form("/profile/password", {
+        "password-current_password": "not my password",
+        "password-new_password": NEW_PASSWORD,
+    })
+    assert response.status_code == 422
+    assert "Your current password is not correct." in response.text
+    client.post_form("/sign-out")
+    assert client.sign_in(demo("cp.kr"), NEW_PASSWORD).status_code == 401
+    assert client.sign_in(demo("cp.kr")).status_code == 302
+
+
+def test_weak_new_password_is_refused(sign_in, client):
+    sign_in("cp.kr")
+    for weak, message in [
+        ("short", "Use at least 12 characters."),
+        ("password1234", "too common or too simple"),
+        (demo("cp.kr"), "Do not use your e-mail address or name"),
+    ]:
+        response = client.post_form("/profile/password", {
+            "password-current_password": "demo-password",
+            "password-new_password": weak,
+        })
+        assert response.status_code == 422, weak
+        assert message in response.text, weak
+    client.post_form("/sign-out")
+    assert client.sign_in(demo("cp.kr")).status_code == 302
+
+
+def test_changing_the_password_keeps_this_session_and_ends_the_others(app, sign_in, client,
+                                                                      in_app):
+    other_browser = app.test_client()
+    assert other_browser.sign_in(demo("cp.kr")).status_code == 302
+    assert other_browser.get("/profile").status_code == 200
+
+    sign_in("cp.kr")
+    response = client.post_form("/profile/password", {
+        "password-current_password": "demo-password",
+        "password-new_password": NEW_PASSWORD,
+    })
+    assert response.status_code == 302
+    assert client.get("/profile").status_code == 200
+    assert other_browser.get("/profile").status_code == 302
+
+    assert other_browser.sign_in(demo("cp.kr")).status_code == 401
+    assert other_browser.sign_in(demo("cp.kr"), NEW_PASSWORD).status_code == 302
+    with in_app() as session:
+        assert session.scalar(select(AuditEntry).where(
+            AuditEntry.action == AuditAction.PASSWORD_CHANGED)) is not None
+
+
+# -- API tokens ----------------------------------------------------------------------------
+
+
+def test_a_token_is_shown_once_and_works(sign_in, client, in_app):
+    sign_in("cp.kr")
+    response = client.post_form("/profile/tokens", {"token-name": "KCS seizure system",
+                                                    "token-days": "30"})
+    assert response.status_code == 200
+    assert "Copy it now" in response.text
+    secrets = TOKEN_PATTERN.findall(response.text)
+    assert len(secrets) == 1
+    secret = secrets[0]
+
+    later = client.get("/profile")
+    assert "KCS seizure system" in later.text
+    assert secret not in later.text
+    assert secret[:12] in later.text  # the prefix, to tell tokens apart
+
+    me = _me(client, secret)
+    assert me.status_code == 200
+    assert me.json["email"] == demo("cp.kr")
+    with in_app() as session:
+        token = session.scalars(select(ApiToken)).one()
+        assert token.name == "KCS seizure system"
+        assert (token.expires_at - token.created_at).days == 30
+
+
+def test_the_database_never_holds_the_secret(sign_in, client, in_app):
+    sign_in("cp.kr")
+    response = client.post_form("/profile/tokens", {"token-name": "national system",
+                                                    "token-days": "90"})
+    secret = TOKEN_PATTERN.search(response.text).group(0)
+    with in_app() as session:
+        token = session.scalars(select(ApiToken).where(ApiToken.name == "national system")).one()
+        assert token.token_hash == hash_secret(secret)
+        for table in Base.metadata.sorted_tables:
+            for row in session.execute(select(table)).all():
+                assert secret not in repr(tuple(row)), table.name
+
+
+def test_token_lifetime_is_checked(sign_in, client, in_app):
+    sign_in("cp.kr")
+    for days in ("0", "366", "forever"):
+        response = client.post_form("/profile/tokens", {"token-name": "x", "token-days": days})
+        assert response.status_code == 422, days
+        assert TOKEN_PATTERN.search(response.text) is None
+    response = client.post_form("/profile/tokens", {"token-name": " ", "token-days": "5"})
+    assert response.status_code == 422
+    with in_app() as session:
+        assert session.scalars(select(ApiToken)).all() == []
+
+
+def test_revoking_a_token_stops_it(sign_in, client, in_app):
+    with in_app():
+        token, secret = create_token(find_user_by_email(demo("cp.kr")), "old system", 10)
+    sign_in("cp.kr")
+    assert _me(client, secret).status_code == 200
+
+    response = client.post_form(f"/profile/tokens/{token.id}/revoke")
+    assert response.status_code == 302
+    assert "was revoked" in client.get("/profile").text
+    me = _me(client, secret)
+    assert me.status_code == 401
+    assert me.json["error"]["code"] == "token_revoked"
+    with in_app() as session:
+        assert session.get(ApiToken, token.id).revoked_at is not None
+        assert session.scalar(select(AuditEntry).where(
+            AuditEntry.action == AuditAction.TOKEN_REVOKED,
+            AuditEntry.object_id == token.id)) is not None
+
+
+def test_someone_elses_token_cannot_be_revoked(sign_in, client, in_app):
+    with in_app():
+        token, secret = create_token(find_user_by_email(demo("cp.jp")), "JP system", 10)
+    sign_in("cp.kr")
+    assert client.post_form(f"/profile/tokens/{token.id}/revoke").status_code == 404
+    assert client.post_form(f"/profile/tokens/{token.id + 1000}/revoke").status_code == 404
+    assert client.post_form("/profile/tokens/99999999999999999999/revoke").status_code == 404
+    assert _me(client, secret).status_code == 200
+    assert "JP system" not in client.get("/profile").text
