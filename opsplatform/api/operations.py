@@ -1,1 +1,461 @@
-"""Placeholder: filled in by the issue-3 API work."""
+"""/api/v1/operations: operations, their plan and phases, who takes part, the directory.
+
+A thin skin over operations/operations.py and operations/queries.py, which hold the
+rules; what each caller sees of an operation is decided by OperationSchema.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+
+from flask import request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from marshmallow import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from opsplatform.audit.models import AuditAction
+from opsplatform.audit.operations import record
+from opsplatform.auth.models import User
+from opsplatform.auth.operations import find_user_by_email
+from opsplatform.core.access import secretariat_required
+from opsplatform.core.db import db
+from opsplatform.core.errors import DomainError, json_error
+from opsplatform.core.permissions import AccessRole, Permission
+from opsplatform.operations import operations, queries
+from opsplatform.operations.access import (
+    OperationAccess,
+    access_for,
+    current_access,
+    get_by_id,
+    load_operation,
+)
+from opsplatform.operations.models import (
+    Membership,
+    Operation,
+    OperationStatus,
+    Participation,
+)
+from opsplatform.organisations.models import Organisation
+from opsplatform.organisations.operations import get_by_code
+
+from . import bp
+from .body import load_json
+from .errors import api_abort
+from .schemas import (
+    ContactSchema,
+    InviteSchema,
+    OperationCreateSchema,
+    OperationListArgsSchema,
+    OperationPatchSchema,
+    OperationSchema,
+    ParticipantSchema,
+)
+
+_PLAN_FIELDS = [f.name for f in dataclasses.fields(operations.PlanFields)]
+# What a PATCH of each field needs; the plan fields need OPERATION_WRITE.
+_PATCH_PERMISSIONS = {"phases": Permission.PHASES_WRITE, "status": Permission.OPERATION_CLOSE}
+
+
+def _operation_json(operation: Operation, access: OperationAccess) -> dict:
+    return OperationSchema.for_access(access).dump(operation)
+
+
+def _organisation(code: str, field: str) -> Organisation:
+    try:
+        return get_by_code(code)
+    except DomainError as error:
+        error.field = field
+        raise
+
+
+def _plan_fields(values: dict, operation: Operation | None = None) -> operations.PlanFields:
+    """PlanFields from the given ``values``, the rest from ``operation`` (or the defaults)."""
+    plan = {}
+    if operation is not None:
+        plan = {name: getattr(operation, name) for name in _PLAN_FIELDS
+                if name not in ("host", "organisers")}
+        plan["host"] = operation.host_organisation
+        plan["organisers"] = list(operation.organisers)
+    for name in _PLAN_FIELDS:
+        if name not in values:
+            continue
+        if name == "host":
+            plan[name] = _organisation(values[name], "host")
+        elif name == "organisers":
+            plan[name] = [_organisation(code, "organisers") for code in values[name]]
+        else:
+            plan[name] = values[name]
+    return operations.PlanFields(**plan)
+
+
+def _phase_fields(rows: list[dict]) -> list[operations.PhaseFields]:
+    return [operations.PhaseFields(row["kind"], row["name"], row["starts_on"], row["ends_on"])
+            for row in rows]
+
+
+def _readable(operation_id: int) -> Operation:
+    """Members read the operation; an invited administration what its invitation shows."""
+    operation = get_by_id(Operation, operation_id)
+    if operation is not None and access_for(current_user, operation).can(
+            Permission.INVITATION_READ):
+        return load_operation(operation_id, Permission.INVITATION_READ)
+    return load_operation(operation_id, Permission.OPERATION_READ)
+
+
+def _standings(listed: list[Operation]) -> dict[int, OperationAccess]:
+    """The caller's standing in each listed operation, in one query, as the HTML list shows it.
+
+    visible_operations lets an operation through for the secretariat, a member (who holds
+    a role through an accepted participation) or an invited administration.
+    """
+    if current_user.is_secretariat:
+        return {operation.id: OperationAccess(AccessRole.SECRETARIAT) for operation in listed}
+    roles = queries.roles_of(current_user, [operation.id for operation in listed])
+    return {
+        operation.id: OperationAccess(AccessRole(roles[operation.id].value))
+        if operation.id in roles else OperationAccess(AccessRole.INVITEE)
+        for operation in listed
+    }
+
+
+def _load_for_listing(listed: list[Operation]) -> None:
+    """Load the organisers and participants of a page of operations, whatever its size."""
+    if listed:
+        db.session.scalars(
+            select(Operation).where(Operation.id.in_([operation.id for operation in listed]))
+            .options(selectinload(Operation.organisers), selectinload(Operation.participations))
+        ).all()
+
+
+# -- operations -------------------------------------------------------------------------------
+
+
+@bp.get("/operations")
+def list_operations():
+    """The operations the caller may see, newest first.
+    ---
+    get:
+      summary: List operations
+      description: >-
+        Operations the caller takes part in or is invited to (the secretariat sees all),
+        newest first, in pages: pass the `next_after` of a page as `after` for the next.
+        An invited administration sees of an operation only what its invitation shows.
+      tags: [Operations]
+      parameters:
+        - in: query
+          schema: OperationListArgsSchema
+      responses:
+        200:
+          description: A page of operations
+          content:
+            application/json:
+              schema: OperationListSchema
+        401:
+          $ref: '#/components/responses/Unauthorized'
+        422:
+          $ref: '#/components/responses/Unprocessable'
+    """
+    try:
+        args = OperationListArgsSchema().load(request.args.to_dict())
+    except ValidationError as error:
+        return json_error(422, "validation_failed", _("The query parameters are invalid."),
+                          fields=error.messages)
+    page = queries.list_operations(current_user, status=args.get("status"), search=args["q"],
+                                   after=args.get("after"), limit=args["limit"])
+    _load_for_listing(page.items)
+    standings = _standings(page.items)
+    today = date.today()
+    schemas: dict[AccessRole | None, OperationSchema] = {}
+    items = []
+    for operation in page.items:
+        access = standings[operation.id]
+        if access.role not in schemas:
+            schemas[access.role] = OperationSchema.for_access(access, today)
+        items.append(schemas[access.role].dump(operation))
+    return {"items": items, "next_after": page.next_after}
+
+
+@bp.post("/operations")
+@secretariat_required
+def create_operation():
+    """Create an operation (secretariat only).
+    ---
+    post:
+      summary: Create an operation
+      description: >-
+        The host and the organisers take part from the start. Without `phases`, the
+        usual cycle (planning, briefing, operational, follow-up, debriefing, closed)
+        starts today. Nothing is saved unless everything is valid.
+      tags: [Operations]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: OperationCreateSchema
+      responses:
+        201:
+          description: The operation created
+          headers:
+            Location:
+              description: Its URL
+              schema: {type: string}
+          content:
+            application/json:
+              schema: OperationSchema
+        400:
+          $ref: '#/components/responses/BadRequest'
+        401:
+          $ref: '#/components/responses/Unauthorized'
+        403:
+          $ref: '#/components/responses/Forbidden'
+        409:
+          $ref: '#/components/responses/Conflict'
+        415:
+          $ref: '#/components/responses/UnsupportedMediaType'
+        422:
+          $ref: '#/components/responses/Unprocessable'
+    """
+    body = load_json(OperationCreateSchema())
+    phases = _phase_fields(body["phases"]) if "phases" in body else None
+    operation = operations.create_operation(_plan_fields(body), actor=current_user,
+                                            phases=phases)
+    location = url_for("api.get_operation", operation_id=operation.id)
+    return _operation_json(operation, access_for(current_user, operation)), 201, {
+        "Location": location}
+
+
+@bp.get("/operations/<int:operation_id>")
+def get_operation(operation_id: int):
+    """One operation.
+    ---
+    get:
+      summary: Get an operation
+      description: >-
+        Members see the plan and who takes part; an invited administration sees what
+        its invitation shows. Fields that need a permission name it (`x-permission`).
+      tags: [Operations]
+      parameters:
+        - in: path
+          name: operation_id
+          required: true
+          schema: {type: integer}
+      responses:
+        200:
+          description: The operation
+          content:
+            application/json:
+              schema: OperationSchema
+        401:
+          $ref: '#/components/responses/Unauthorized'
+        404:
+          $ref: '#/components/responses/NotFound'
+    """
+    operation = _readable(operation_id)
+    return _operation_json(operation, current_access())
+
+
+@bp.patch("/operations/<int:operation_id>")
+def update_operation(operation_id: int):
+    """Change an operation's plan, phases or status (secretariat).
+    ---
+    patch:
+      summary: Change an operation
+      description: >-
+        Only the fields sent change. Plan fields need `operation:plan:write`; `phases`
+        replaces all the phases and needs `operation:phases:write`; `status` closes the
+        operation now (`closed`) or undoes an early closure (`active`) and needs
+        `operation:status:close`. Nothing is saved unless everything is valid.
+      tags: [Operations]
+      parameters:
+        - in: path
+          name: operation_id
+          required: true
+          schema: {type: integer}
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: OperationPatchSchema
+      responses:
+        200:
+          description: The operation as changed
+          content:
+            application/json:
+              schema: OperationSchema
+        400:
+          $ref: '#/components/responses/BadRequest'
+        401:
+          $ref: '#/components/responses/Unauthorized'
+        403:
+          $ref: '#/components/responses/Forbidden'
+        404:
+          $ref: '#/components/responses/NotFound'
+        409:
+          $ref: '#/components/responses/Conflict'
+        415:
+          $ref: '#/components/responses/UnsupportedMediaType'
+        422:
+          $ref: '#/components/responses/Unprocessable'
+    """
+    operation = load_operation(operation_id, Permission.OPERATION_READ)
+    access = current_access()
+    # Refuse those who may change nothing before they learn anything from validation.
+    if not any(access.can(p) for p in (Permission.OPERATION_WRITE, *_PATCH_PERMISSIONS.values())):
+        api_abort(403, "forbidden", _("You may not change this operation."))
+    body = load_json(OperationPatchSchema())
+    needed = {_PATCH_PERMISSIONS.get(name, Permission.OPERATION_WRITE) for name in body}
+    for permission in needed or {Permission.OPERATION_WRITE}:
+        if not access.can(permission):
+            api_abort(403, "forbidden", _("You may not change this operation."))
+
+    plan = {name: value for name, value in body.items() if name in _PLAN_FIELDS}
+    if plan:
+        operations.update_operation(operation, _plan_fields(plan, operation), actor=current_user)
+    if "phases" in body:
+        operations.set_phases(operation, _phase_fields(body["phases"]), actor=current_user)
+    if body.get("status") == "closed" and operation.closed_at is None:
+        operations.close_operation(operation, actor=current_user)
+    elif body.get("status") == "active" and (
+            operation.closed_at is not None
+            or operation.status_on(date.today()) is not OperationStatus.ACTIVE):
+        # Undoes an early closure; otherwise the calendar decides and this says so (409).
+        operations.reopen_operation(operation, actor=current_user)
+    return _operation_json(operation, access)
+
+
+# -- participants and contacts ----------------------------------------------------------------
+
+
+@bp.get("/operations/<int:operation_id>/participants")
+def list_participants(operation_id: int):
+    """Who takes part.
+    ---
+    get:
+      summary: List an operation's participants
+      description: >-
+        Every organisation asked to take part, whatever its answer, with its people
+        and their role in the operation.
+      tags: [Participants]
+      parameters:
+        - in: path
+          name: operation_id
+          required: true
+          schema: {type: integer}
+      responses:
+        200:
+          description: The participants, by organisation code
+          content:
+            application/json:
+              schema: ParticipantListSchema
+        401:
+          $ref: '#/components/responses/Unauthorized'
+        403:
+          $ref: '#/components/responses/Forbidden'
+        404:
+          $ref: '#/components/responses/NotFound'
+    """
+    operation = load_operation(operation_id, Permission.PARTICIPANTS_READ)
+    participations = db.session.scalars(
+        select(Participation).where(Participation.operation_id == operation.id)
+        .options(selectinload(Participation.members).joinedload(Membership.user))
+        .join(Participation.organisation).order_by(Organisation.code)
+    ).all()
+    return {"items": ParticipantSchema(many=True).dump(participations)}
+
+
+def _account(email: str) -> User:
+    user = find_user_by_email(email)
+    if user is None:
+        raise DomainError(_("There is no account with the e-mail address %(email)s.",
+                            email=email), code="unknown_account", field="contact_points")
+    return user
+
+
+@bp.post("/operations/<int:operation_id>/participants")
+def invite(operation_id: int):
+    """Invite an organisation (secretariat).
+    ---
+    post:
+      summary: Invite an organisation
+      description: >-
+        By organisation code. An organisation that declined or was withdrawn can be
+        invited again; one already invited or taking part cannot (409
+        `already_invited`). `contact_points` names people of that organisation as its
+        contact points now.
+      tags: [Participants]
+      parameters:
+        - in: path
+          name: operation_id
+          required: true
+          schema: {type: integer}
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: InviteSchema
+      responses:
+        201:
+          description: The invitation
+          content:
+            application/json:
+              schema: ParticipantSchema
+        400:
+          $ref: '#/components/responses/BadRequest'
+        401:
+          $ref: '#/components/responses/Unauthorized'
+        403:
+          $ref: '#/components/responses/Forbidden'
+        404:
+          $ref: '#/components/responses/NotFound'
+        409:
+          $ref: '#/components/responses/Conflict'
+        415:
+          $ref: '#/components/responses/UnsupportedMediaType'
+        422:
+          $ref: '#/components/responses/Unprocessable'
+    """
+    operation = load_operation(operation_id, Permission.PARTICIPANTS_WRITE)
+    body = load_json(InviteSchema())
+    organisation = get_by_code(body["organisation"])
+    people = [_account(email) for email in dict.fromkeys(body["contact_points"])]
+    participation = operations.invite(operation, organisation, actor=current_user,
+                                      contact_points=people)
+    return ParticipantSchema().dump(participation), 201
+
+
+@bp.get("/operations/<int:operation_id>/contacts")
+def list_contacts(operation_id: int):
+    """The operation's contact-point directory.
+    ---
+    get:
+      summary: Get an operation's directory
+      description: >-
+        The people of the organisations taking part, by organisation and role, with
+        how to reach them. Each call is recorded in the audit trail, like an export.
+      tags: [Participants]
+      parameters:
+        - in: path
+          name: operation_id
+          required: true
+          schema: {type: integer}
+      responses:
+        200:
+          description: The directory
+          content:
+            application/json:
+              schema: ContactListSchema
+        401:
+          $ref: '#/components/responses/Unauthorized'
+        403:
+          $ref: '#/components/responses/Forbidden'
+        404:
+          $ref: '#/components/responses/NotFound'
+    """
+    operation = load_operation(operation_id, Permission.CONTACTS_READ)
+    entries = queries.directory(operation)
+    record(AuditAction.DIRECTORY_EXPORTED, operation, operation_id=operation.id,
+           subject=operation.code, details={"format": "api"})
+    return {"items": ContactSchema(many=True).dump(entries)}

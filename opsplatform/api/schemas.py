@@ -2,7 +2,27 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from datetime import date
+
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+from opsplatform.core.pagination import DEFAULT_PAGE_SIZE
+from opsplatform.core.permissions import AccessRole, Permission
+from opsplatform.core.vocabularies import (
+    HandlingCode,
+    SubstanceGroup,
+    TlpLevel,
+    TransportMode,
+)
+from opsplatform.operations.access import MAX_ID, OperationAccess
+from opsplatform.operations.models import (
+    OperationRole,
+    OperationStatus,
+    ParticipationStatus,
+    PhaseKind,
+    ReportingFrequency,
+)
+from opsplatform.organisations.models import OrganisationKind
 
 
 class ErrorDetailSchema(Schema):
@@ -24,3 +44,228 @@ class MeSchema(Schema):
                                    metadata={"description": "Organisation code, e.g. KR"})
     is_platform_admin = fields.Boolean(required=True)
     is_secretariat = fields.Boolean(required=True)
+
+
+# -- operations -------------------------------------------------------------------------------
+# Output schemas decide what a caller sees; input schemas what a caller may send (anything
+# else is refused as an unknown field). The rules on the values live in operations.py.
+
+
+def _needs(permission: Permission, description: str) -> dict:
+    """Metadata of a field shown only to callers holding ``permission`` in the operation."""
+    return {"description": f"{description} Only for callers with '{permission.value}'.",
+            "x-permission": permission.value}
+
+
+class PhaseSchema(Schema):
+    kind = fields.Enum(PhaseKind, by_value=fields.String, required=True)
+    name = fields.String(required=True)
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(required=True, allow_none=True, metadata={
+        "description": "Null only for a final, open-ended closing phase"})
+
+
+class OperationParticipantSchema(Schema):
+    organisation = fields.String(required=True, attribute="organisation.code",
+                                 metadata={"description": "Organisation code, e.g. JP"})
+    status = fields.Enum(ParticipationStatus, by_value=fields.String, required=True)
+
+
+class _OrganisationCodeSchema(Schema):
+    code = fields.String(required=True)
+
+
+class OperationSchema(Schema):
+    """An operation as the caller may see it: dump it with ``for_access(access)``.
+
+    A field that needs a permission names it in its metadata (``x-permission``, shown
+    in the OpenAPI document too), and ``for_access`` leaves it out for callers without
+    it: an invited administration sees what its invitation shows, members the plan
+    and who takes part.
+    """
+
+    id = fields.Integer(required=True)
+    code = fields.String(required=True)
+    title = fields.String(required=True)
+    summary = fields.String(required=True)
+    host = fields.String(required=True, attribute="host_organisation.code",
+                         metadata={"description": "Organisation code of the host administration"})
+    status = fields.Enum(OperationStatus, by_value=fields.String, required=True,
+                         metadata={"description": "From the calendar of the phases, or closed "
+                                                  "early by the secretariat"})
+    current_phase = fields.Nested(PhaseSchema, required=True, allow_none=True,
+                                  metadata={"description": "The phase the calendar is in"})
+    phases = fields.Nested(PhaseSchema, many=True, required=True)
+    starts_on = fields.Date(required=True, allow_none=True)
+    ends_on = fields.Date(required=True, allow_none=True)
+    closed_at = fields.DateTime(required=True, allow_none=True,
+                                metadata={"description": "When the operation was closed early"})
+    caller_role = fields.Enum(AccessRole, by_value=fields.String, required=True,
+                              metadata={"description": "How the caller stands in the operation"})
+    objectives = fields.String(metadata=_needs(Permission.OPERATION_READ, "What it aims at."))
+    substance_groups = fields.List(fields.Enum(SubstanceGroup, by_value=fields.String),
+                                   metadata=_needs(Permission.OPERATION_READ,
+                                                   "The substance groups targeted."))
+    transport_modes = fields.List(fields.Enum(TransportMode, by_value=fields.String),
+                                  metadata=_needs(Permission.OPERATION_READ,
+                                                  "The transport channels targeted."))
+    organisers = fields.Pluck(_OrganisationCodeSchema, "code", many=True,
+                              metadata=_needs(Permission.OPERATION_READ,
+                                              "Codes of the organising organisations."))
+    handling_code = fields.Enum(HandlingCode, by_value=fields.String,
+                                metadata=_needs(Permission.OPERATION_READ,
+                                                "Default handling code of its content."))
+    tlp = fields.Enum(TlpLevel, by_value=fields.String,
+                      metadata=_needs(Permission.OPERATION_READ,
+                                      "Default TLP level of its content."))
+    reporting_frequency = fields.Enum(ReportingFrequency, by_value=fields.String,
+                                      metadata=_needs(Permission.OPERATION_READ,
+                                                      "Length of the reporting periods."))
+    report_deadline_days = fields.Integer(metadata=_needs(
+        Permission.OPERATION_READ, "Days after a period ends by which its return is due."))
+    created_at = fields.DateTime(metadata=_needs(Permission.OPERATION_READ, "Created."))
+    updated_at = fields.DateTime(metadata=_needs(Permission.OPERATION_READ, "Last changed."))
+    participants = fields.Nested(OperationParticipantSchema, many=True, metadata=_needs(
+        Permission.PARTICIPANTS_READ, "Every organisation asked to take part, by code."))
+
+    def __init__(self, *, access: OperationAccess | None = None, today: date | None = None,
+                 **kwargs):
+        super().__init__(**kwargs)
+        self.access = access
+        self.today = today or date.today()
+
+    @classmethod
+    def for_access(cls, access: OperationAccess, today: date | None = None) -> OperationSchema:
+        """The schema showing what a caller with ``access`` may see of an operation."""
+        visible = [name for name, field in cls._declared_fields.items()
+                   if "x-permission" not in field.metadata
+                   or access.can(Permission(field.metadata["x-permission"]))]
+        return cls(only=visible, access=access, today=today)
+
+    def get_attribute(self, obj, attr, default):
+        if attr == "status":
+            return obj.status_on(self.today)
+        if attr == "current_phase":
+            return obj.phase_on(self.today)
+        if attr == "caller_role":
+            return self.access.role if self.access is not None else None
+        if attr == "substance_groups":
+            return [SubstanceGroup(value) for value in obj.substance_groups]
+        if attr == "transport_modes":
+            return [TransportMode(value) for value in obj.transport_modes]
+        if attr == "participants":
+            return sorted(obj.participations, key=lambda p: p.organisation.code)
+        return super().get_attribute(obj, attr, default)
+
+
+class OperationListSchema(Schema):
+    items = fields.Nested(OperationSchema, many=True, required=True)
+    next_after = fields.Integer(required=True, allow_none=True, metadata={
+        "description": "Pass as ?after= for the next page; null on the last page"})
+
+
+class OperationListArgsSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    limit = fields.Integer(load_default=DEFAULT_PAGE_SIZE, validate=validate.Range(1, 100),
+                           metadata={"description": "Page size, 1 to 100"})
+    # Ids are 32-bit: a larger key names no operation (and must not reach PostgreSQL).
+    after = fields.Integer(validate=validate.Range(0, MAX_ID),
+                           metadata={"description": "The next_after of the previous page"})
+    status = fields.Enum(OperationStatus, by_value=fields.String)
+    q = fields.String(load_default="", validate=validate.Length(max=100),
+                      metadata={"description": "Part of the code or title"})
+
+
+class PhaseInputSchema(Schema):
+    kind = fields.Enum(PhaseKind, by_value=fields.String, required=True)
+    name = fields.String(load_default="", validate=validate.Length(max=100),
+                         metadata={"description": "Defaults to the kind's name"})
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(load_default=None, allow_none=True,
+                          metadata={"description": "Null only for a final closing phase"})
+
+
+class _PlanInputSchema(Schema):
+    code = fields.String(metadata={"description": "2 to 30 capitals, digits or hyphens"})
+    title = fields.String(validate=validate.Length(max=200))
+    host = fields.String(metadata={"description": "Code of the host member administration"})
+    summary = fields.String()
+    objectives = fields.String()
+    substance_groups = fields.List(fields.Enum(SubstanceGroup, by_value=fields.String))
+    transport_modes = fields.List(fields.Enum(TransportMode, by_value=fields.String))
+    organisers = fields.List(fields.String(), metadata={
+        "description": "Codes of the organising organisations (they take part)"})
+    handling_code = fields.Enum(HandlingCode, by_value=fields.String)
+    tlp = fields.Enum(TlpLevel, by_value=fields.String)
+    reporting_frequency = fields.Enum(ReportingFrequency, by_value=fields.String)
+    report_deadline_days = fields.Integer(strict=True)
+
+
+class OperationCreateSchema(_PlanInputSchema):
+    code = fields.String(required=True,
+                         metadata={"description": "2 to 30 capitals, digits or hyphens"})
+    title = fields.String(required=True, validate=validate.Length(max=200))
+    host = fields.String(required=True,
+                         metadata={"description": "Code of the host member administration"})
+    phases = fields.Nested(PhaseInputSchema, many=True, metadata={
+        "description": "Defaults to the usual cycle, starting today"})
+
+
+class OperationPatchSchema(_PlanInputSchema):
+    phases = fields.Nested(PhaseInputSchema, many=True, metadata={
+        "description": "Replaces all the phases"})
+    status = fields.String(validate=validate.OneOf(["closed", "active"]), metadata={
+        "description": "'closed' closes the operation now; 'active' undoes an early closure"})
+
+
+class PersonSchema(Schema):
+    name = fields.String(required=True, attribute="user.display_name")
+    email = fields.Email(required=True, attribute="user.email")
+    role = fields.Enum(OperationRole, by_value=fields.String, required=True)
+
+
+class ParticipantSchema(Schema):
+    organisation = fields.String(required=True, attribute="organisation.code")
+    name = fields.String(required=True, attribute="organisation.name")
+    kind = fields.Enum(OrganisationKind, by_value=fields.String, required=True,
+                       attribute="organisation.kind")
+    status = fields.Enum(ParticipationStatus, by_value=fields.String, required=True)
+    invited_at = fields.DateTime(required=True)
+    responded_at = fields.DateTime(required=True, allow_none=True)
+    people = fields.Nested(PersonSchema, many=True, required=True,
+                           metadata={"description": "Its people and their role here"})
+
+    def get_attribute(self, obj, attr, default):
+        if attr == "people":
+            return sorted(obj.members, key=lambda m: m.user.display_name)
+        return super().get_attribute(obj, attr, default)
+
+
+class ParticipantListSchema(Schema):
+    items = fields.Nested(ParticipantSchema, many=True, required=True)
+
+
+class InviteSchema(Schema):
+    organisation = fields.String(required=True, metadata={"description": "Organisation code"})
+    contact_points = fields.List(fields.Email(), load_default=list, metadata={
+        "description": "E-mail addresses of its people to name as contact points now"})
+
+
+class ContactSchema(Schema):
+    name = fields.String(required=True)
+    job_title = fields.String(required=True, allow_none=True)
+    organisation = fields.String(required=True, attribute="organisation_code")
+    organisation_name = fields.String(required=True)
+    role = fields.Enum(OperationRole, by_value=fields.String, required=True)
+    email = fields.Email(required=True)
+    office_phone = fields.String(required=True, allow_none=True)
+    duty_phone = fields.String(required=True, allow_none=True,
+                               metadata={"description": "24/7 phone"})
+    languages = fields.String(required=True, allow_none=True)
+    time_zone = fields.String(required=True, allow_none=True)
+
+
+class ContactListSchema(Schema):
+    items = fields.Nested(ContactSchema, many=True, required=True)
