@@ -45,3 +45,17 @@ def test_public_endpoints_answer_anonymous_visitors(client, endpoint, url):
     assert endpoint in PUBLIC_ENDPOINTS
     with client.get(url) as response:
         assert response.status_code == 200
+
+
+PAGE_POSTS = [(rule, method) for rule, method in routes()
+              if method == "POST" and not rule.rule.startswith("/api/")]
+
+
+@pytest.mark.parametrize("rule, method", PAGE_POSTS,
+                         ids=[route_id(*route) for route in PAGE_POSTS])
+def test_every_form_post_needs_a_csrf_token(sign_in, rule, method):
+    # Signed in with every power, so only the missing token can explain the refusal.
+    client = sign_in("admin")
+    response = client.post(build_url(rule), data={})
+    assert response.status_code == 400
+    assert "security token" in response.text
