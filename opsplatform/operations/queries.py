@@ -251,15 +251,26 @@ def directory(operation: Operation) -> list[DirectoryEntry]:
 ACTIVITY_LIMIT = 12
 
 
-def latest_activity(operation: Operation, limit: int = ACTIVITY_LIMIT) -> list[AuditEntry]:
-    """The operation's most recent recorded changes (downloads and exports left out)."""
+# Who filed a return for which period and who was reminded is the full compliance table's
+# business (COMPLIANCE_READ); others learn it only for their own organisation.
+PER_ADMINISTRATION_REPORTING = ("returns.filed", "returns.reminder_sent")
+
+
+def latest_activity(operation: Operation, limit: int = ACTIVITY_LIMIT, *,
+                    all_reporting: bool = True,
+                    own_organisation_code: str | None = None) -> list[AuditEntry]:
+    """The operation's most recent recorded changes (downloads and exports left out).
+
+    Without ``all_reporting``, returns and reminders appear only for
+    ``own_organisation_code`` (their entries' subject).
+    """
     quiet = ("documents.downloaded", "directory.exported")
-    return list(db.session.scalars(
-        select(AuditEntry).options(selectinload(AuditEntry.actor))
-        .where(AuditEntry.operation_id == operation.id,
-                                 AuditEntry.action.not_in(quiet))
-        .order_by(AuditEntry.id.desc()).limit(limit)
-    ))
+    query = (select(AuditEntry).options(selectinload(AuditEntry.actor))
+             .where(AuditEntry.operation_id == operation.id, AuditEntry.action.not_in(quiet)))
+    if not all_reporting:
+        query = query.where(or_(AuditEntry.action.not_in(PER_ADMINISTRATION_REPORTING),
+                                AuditEntry.subject == own_organisation_code))
+    return list(db.session.scalars(query.order_by(AuditEntry.id.desc()).limit(limit)))
 
 
 def document_count(operation: Operation) -> int:

@@ -518,10 +518,30 @@ def test_the_dashboard_shows_where_the_operation_stands(client_as, in_app, ids):
     # The compliance summary, with JP's own line.
     assert 'id="compliance-title"' in page.text
     assert "Your administration (JP)" in page.text
-    # The latest activity, newest first.
-    activity = re.search(r'id="activity-title".*?</section>', page.text, re.DOTALL).group(0)
-    assert "reminded" in activity
-    assert "filed a return" in activity
+    # The latest activity.
+    assert "JP filed a return (Sato Haruto)." in _activity(page)
+
+
+def _activity(page) -> list[str]:
+    section = re.search(r'id="activity-title".*?</section>', page.text, re.DOTALL).group(0)
+    return [re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", item))).split(" — ", 1)[1]
+            for item in re.findall(r"<li>(.*?)</li>", section, re.DOTALL)]
+
+
+@pytest.mark.parametrize("who, own", [("cp.jp", "JP"), ("observer", None)])
+def test_the_activity_tells_others_reporting_only_to_those_who_see_the_full_table(
+        client_as, ids, who, own):
+    """Which administration filed or was reminded is the full compliance table's business."""
+    everyone = _activity(client_as("ocu").get(f"/operations/{ids.catalyst}"))
+    assert any(" reminded " in line for line in everyone)
+    assert any(line.startswith("IN filed a return") for line in everyone)
+    assert _activity(client_as("secretariat").get(f"/operations/{ids.catalyst}")) == everyone
+
+    shown = _activity(client_as(who).get(f"/operations/{ids.catalyst}"))
+
+    reporting = [line for line in shown if " filed a return " in line or " reminded " in line]
+    assert all(line.startswith(f"{own} filed a return") for line in reporting)
+    assert len(shown) == 12  # the rest of the activity fills the list
 
 
 def test_the_latest_activity_shows_changes_and_leaves_out_exports(client_as, ids):

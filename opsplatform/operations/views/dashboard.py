@@ -60,5 +60,8 @@ def dashboard_context(operation: Operation, access: OperationAccess,
         if access.participation is not None:
             context["own_row"] = table.row_for(access.participation.organisation_id)
     if access.can(Permission.ACTIVITY_READ):
-        context["activity"] = queries.latest_activity(operation)
+        own = access.participation
+        context["activity"] = queries.latest_activity(
+            operation, all_reporting=access.can(Permission.COMPLIANCE_READ),
+            own_organisation_code=own.organisation.code if own is not None else None)
     return context
