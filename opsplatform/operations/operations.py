@@ -239,7 +239,10 @@ def set_phases(operation: Operation, phases: list[PhaseFields], *, actor: User) 
                                       starts_on=phase.starts_on, ends_on=phase.ends_on))
     operation.starts_on = cleaned[0].starts_on
     last = cleaned[-1]
-    operation.ends_on = last.ends_on if last.ends_on is not None else last.starts_on
+    # An open-ended closing phase is the state after the operation: its span ends the day
+    # before, so that the status is "Closed" from the day the closing phase starts.
+    operation.ends_on = (last.ends_on if last.ends_on is not None
+                         else last.starts_on - timedelta(days=1))
     operation.updated_by = actor
     db.session.flush()
     compliance.sync_periods(operation)

@@ -363,8 +363,8 @@ def test_a_phase_is_added_in_a_blank_row(client_as, in_app):
     with in_app() as session:
         phases = _phases(session, operation_id)
         assert phases[-1] == ("closed", "Closed", last_end + timedelta(days=1), None)
-        # The open-ended closing phase ends the operation's span on its first day.
-        assert session.get(Operation, operation_id).ends_on == last_end + timedelta(days=1)
+        # The operation's span ends where the open-ended closing phase starts.
+        assert session.get(Operation, operation_id).ends_on == last_end
 
 
 def test_lengthening_the_operational_phase_adds_reporting_periods(client_as, in_app, ids):
@@ -494,6 +494,22 @@ def test_an_operation_without_a_closing_phase_shows_closed_once_closed(client_as
     page = client_as("cp.br").get(f"/operations/{operation_id}")
     assert _stat(page, "Status") == "Closed"
     assert _stat(page, "Current phase") == "Closed"
+
+
+def test_an_operation_is_closed_from_the_first_day_of_its_closing_phase(client_as, in_app):
+    client = client_as("secretariat")
+    assert client.post_form("/operations/new", _new_form()).status_code == 302
+    with in_app() as session:
+        operation_id = _operation(session, "CATALYST-3").id
+    rows = [("operational", "Operational", TODAY - timedelta(days=10), TODAY - timedelta(days=1)),
+            ("closed", "Closed", TODAY, None)]
+    assert client.post_form(f"/operations/{operation_id}/phases",
+                            _phase_rows(rows)).status_code == 302
+    page = client.get(f"/operations/{operation_id}")
+    assert _stat(page, "Status") == "Closed"
+    assert _stat(page, "Current phase") == "Closed"
+    assert "CATALYST-3" in client.get("/operations/", query_string={"status": "closed"}).text
+    assert "CATALYST-3" not in client.get("/operations/", query_string={"status": "active"}).text
 
 
 # -- the dashboard ----------------------------------------------------------------------------
