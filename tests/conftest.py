@@ -17,7 +17,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from opsplatform import create_app
-from opsplatform.core.db import Database, db, make_engine
+from opsplatform.core.db import Database, db
 from opsplatform.core.migrate import upgrade
 from opsplatform.demo import load_demo
 

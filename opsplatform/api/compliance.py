@@ -10,6 +10,7 @@ from flask import g
 from flask_login import current_user
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from opsplatform.core.db import MAX_ID
 from opsplatform.core.permissions import Permission
 from opsplatform.operations import compliance, queries
 from opsplatform.operations.access import OperationAccess, load_child, load_operation
@@ -26,7 +27,7 @@ from .errors import api_abort
 class NilReturnRequestSchema(Schema):
     """A nil return: name the period by its id, or by any day inside it."""
 
-    period_id = fields.Integer(strict=True, validate=validate.Range(min=1, max=2**31 - 1),
+    period_id = fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID),
                                metadata={"description": "A reporting period id"})
     date = fields.Date(metadata={"description": "Any day of the period (YYYY-MM-DD); the "
                                                 "period containing it is used"})

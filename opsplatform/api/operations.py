@@ -29,7 +29,7 @@ from opsplatform.operations.access import (
     OperationAccess,
     access_for,
     current_access,
-    get_by_id,
+    standings,
     load_operation,
 )
 from opsplatform.operations.models import (
@@ -98,27 +98,11 @@ def _phase_fields(rows: list[dict]) -> list[operations.PhaseFields]:
 
 def _readable(operation_id: int) -> Operation:
     """Members read the operation; an invited administration what its invitation shows."""
-    operation = get_by_id(Operation, operation_id)
+    operation = db.get_by_id(Operation, operation_id)
     if operation is not None and access_for(current_user, operation).can(
             Permission.INVITATION_READ):
         return load_operation(operation_id, Permission.INVITATION_READ)
     return load_operation(operation_id, Permission.OPERATION_READ)
-
-
-def _standings(listed: list[Operation]) -> dict[int, OperationAccess]:
-    """The caller's standing in each listed operation, in one query, as the HTML list shows it.
-
-    visible_operations lets an operation through for the secretariat, a member (who holds
-    a role through an accepted participation) or an invited administration.
-    """
-    if current_user.is_secretariat:
-        return {operation.id: OperationAccess(AccessRole.SECRETARIAT) for operation in listed}
-    roles = queries.roles_of(current_user, [operation.id for operation in listed])
-    return {
-        operation.id: OperationAccess(AccessRole(roles[operation.id].value))
-        if operation.id in roles else OperationAccess(AccessRole.INVITEE)
-        for operation in listed
-    }
 
 
 def _load_for_listing(listed: list[Operation]) -> None:
@@ -166,12 +150,12 @@ def list_operations():
     page = queries.list_operations(current_user, status=args.get("status"), search=args["q"],
                                    after=args.get("after"), limit=args["limit"])
     _load_for_listing(page.items)
-    standings = _standings(page.items)
+    standing_of = standings(current_user, page.items)
     today = date.today()
     schemas: dict[AccessRole | None, OperationSchema] = {}
     items = []
     for operation in page.items:
-        access = standings[operation.id]
+        access = standing_of[operation.id]
         if access.role not in schemas:
             schemas[access.role] = OperationSchema.for_access(access, today)
         items.append(schemas[access.role].dump(operation))

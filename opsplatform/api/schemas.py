@@ -14,7 +14,8 @@ from opsplatform.core.vocabularies import (
     TlpLevel,
     TransportMode,
 )
-from opsplatform.operations.access import MAX_ID, OperationAccess
+from opsplatform.core.db import MAX_ID
+from opsplatform.operations.access import OperationAccess
 from opsplatform.operations.models import (
     OperationRole,
     OperationStatus,

@@ -17,7 +17,7 @@ from opsplatform.organisations.models import Organisation
 
 from . import operations
 from .forms import AccountForm, NewAccountForm, ResetPasswordForm
-from .models import User, get_by_id
+from .models import User
 
 bp = Blueprint("accounts", __name__, url_prefix="/admin/accounts")
 
@@ -36,7 +36,7 @@ def _with_organisations(form: AccountForm) -> AccountForm:
 
 
 def _fields(form: AccountForm) -> operations.AccountFields:
-    organisation = get_by_id(Organisation, form.organisation_id.data)
+    organisation = db.get_by_id(Organisation, form.organisation_id.data)
     if organisation is None:  # the select only offers existing ones; a forged id lands here
         raise DomainError(_("Choose an existing organisation."), field="organisation_id")
     return operations.AccountFields(
@@ -50,7 +50,7 @@ def _fields(form: AccountForm) -> operations.AccountFields:
 
 
 def _get_or_404(user_id: int) -> User:
-    return get_by_id(User, user_id) or abort(404)
+    return db.get_by_id(User, user_id) or abort(404)
 
 
 def _admin() -> User:

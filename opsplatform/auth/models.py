@@ -7,21 +7,8 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from opsplatform.core.db import Base, db, utcnow
+from opsplatform.core.db import Base, utcnow
 from opsplatform.organisations.models import Organisation
-
-# Primary keys are 32-bit on PostgreSQL (64-bit on SQLite). A larger number from a URL
-# or a form names nothing, and must not reach the driver, which would raise (a 500).
-# It belongs in core/db.py; it lives here until core grows a get-by-id helper.
-MAX_ID = 2**31 - 1
-
-
-def get_by_id(model: type[Base], value: object):
-    """The ``model`` row whose id is ``value``, or None, also for ids no row can have."""
-    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= MAX_ID:
-        return None
-    return db.session.get(model, value)
-
 
 def new_session_nonce() -> str:
     return secrets.token_urlsafe(16)

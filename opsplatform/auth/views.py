@@ -19,7 +19,7 @@ from opsplatform.core.requests import keep_changes_despite_error
 
 from . import operations
 from .forms import ChangePasswordForm, ContactDetailsForm, NewTokenForm, SignInForm
-from .models import ApiToken, get_by_id
+from .models import ApiToken
 from .sessions import start_session
 
 bp = Blueprint("auth", __name__)
@@ -152,7 +152,7 @@ def create_token():
 
 @bp.post("/profile/tokens/<int:token_id>/revoke")
 def revoke_token(token_id: int):
-    token = get_by_id(ApiToken, token_id)
+    token = db.get_by_id(ApiToken, token_id)
     if token is None or token.user_id != current_user.id:
         abort(404)
     operations.revoke_token(token)

@@ -25,6 +25,14 @@ NAMING_CONVENTION = {
 
 EXTENSION_KEY = "opsplatform.db"
 
+# Primary keys are 32-bit integers on PostgreSQL. A larger number from a URL, a form or
+# a query string names nothing, and must not reach the driver, which would raise.
+MAX_ID = 2**31 - 1
+
+
+def is_valid_id(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -135,6 +143,10 @@ class Database:
 
     def has_session(self) -> bool:
         return self.session.registry.has()
+
+    def get_by_id(self, model: type[Base], value: object):
+        """The ``model`` row whose id is ``value``, or None (also for ids no row can have)."""
+        return self.session.get(model, value) if is_valid_id(value) else None
 
 
 db = Database()

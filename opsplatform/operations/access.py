@@ -11,11 +11,13 @@ from dataclasses import dataclass
 from functools import wraps
 
 from flask import abort, g
+from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import Select, exists, or_, select
+from sqlalchemy import Select, exists, false, or_, select
+from sqlalchemy.orm import aliased
 
 from opsplatform.auth.models import User
-from opsplatform.core.db import Base, db
+from opsplatform.core.db import Base, db, is_valid_id
 from opsplatform.core.permissions import AccessRole, Permission, role_allows
 
 from .models import Membership, Operation, OperationRole, Participation, ParticipationStatus
@@ -53,48 +55,56 @@ class OperationAccess:
     def may_file_returns_for(self, participation: Participation) -> bool:
         return self.can(Permission.RETURNS_WRITE_OWN) and self.is_own(participation)
 
+    @property
+    def label(self) -> str:
+        """How the standing reads in lists: the role, "Secretariat" or "Invited"."""
+        if self.role is AccessRole.SECRETARIAT:
+            return _("Secretariat")
+        if self.role is AccessRole.INVITEE:
+            return _("Invited")
+        return OperationRole(self.role.value).label if self.role else ""
+
 
 NO_ACCESS = OperationAccess(None)
 
-# Ids are 32-bit integers on PostgreSQL: a larger one (from a URL or a form) names
-# nothing, and must not reach the driver, which raises (a 500 instead of a 404).
-MAX_ID = 2**31 - 1
 
+def _standing(user: User, participation: Participation | None, role: OperationRole | None,
+              others_named: bool) -> OperationAccess:
+    """The rule, in one place: how a user stands given their organisation's participation.
 
-def get_by_id(model: type[Base], object_id: object):
-    """The ``model`` row with that id, or None, also for an id no row can have."""
-    if not isinstance(object_id, int) or isinstance(object_id, bool):
-        return None
-    if not 0 < object_id <= MAX_ID:
-        return None
-    return db.session.get(model, object_id)
-
-
-def _resolve(user: User, operation: Operation) -> OperationAccess:
-    if not user.is_authenticated or not user.is_active:
-        return NO_ACCESS
-    own = db.session.scalar(
-        select(Participation).where(
-            Participation.operation_id == operation.id,
-            Participation.organisation_id == user.organisation_id,
-        )
-    )
+    ``role`` is the user's own role through that participation; ``others_named`` tells
+    whether the invitation named people (then only they may answer it).
+    """
     if user.is_secretariat:
-        return OperationAccess(AccessRole.SECRETARIAT, own)
-    if own is None:
+        return OperationAccess(AccessRole.SECRETARIAT, participation)
+    if participation is None or not user.organisation.is_active:
         return NO_ACCESS
-    if own.status is ParticipationStatus.ACCEPTED:
-        role = db.session.scalar(
-            select(Membership.role).where(
-                Membership.operation_id == operation.id,
-                Membership.user_id == user.id,
-                Membership.participation_id == own.id,
-            )
-        )
-        return OperationAccess(AccessRole(role.value), own) if role else NO_ACCESS
-    if own.status is ParticipationStatus.INVITED:
-        return OperationAccess(AccessRole.INVITEE, own)
+    if participation.status is ParticipationStatus.ACCEPTED and role is not None:
+        return OperationAccess(AccessRole(role.value), participation)
+    if participation.status is ParticipationStatus.INVITED and (role is not None
+                                                                or not others_named):
+        return OperationAccess(AccessRole.INVITEE, participation)
     return NO_ACCESS
+
+
+def standings(user: User, operations: list[Operation]) -> dict[int, OperationAccess]:
+    """The user's standing in each of ``operations``, in one query."""
+    if not user.is_authenticated or not user.is_active:
+        return {operation.id: NO_ACCESS for operation in operations}
+    ids = [operation.id for operation in operations]
+    named = aliased(Membership)
+    someone_named = exists().where(named.participation_id == Participation.id)
+    rows = db.session.execute(
+        select(Participation, Membership.role, someone_named)
+        .outerjoin(Membership, (Membership.participation_id == Participation.id)
+                   & (Membership.user_id == user.id))
+        .where(Participation.operation_id.in_(ids),
+               Participation.organisation_id == user.organisation_id)
+    ) if ids else []
+    found = {participation.operation_id: (participation, role, named)
+             for participation, role, named in rows}
+    return {operation_id: _standing(user, *found.get(operation_id, (None, None, False)))
+            for operation_id in ids}
 
 
 def access_for(user: User, operation: Operation) -> OperationAccess:
@@ -102,7 +112,7 @@ def access_for(user: User, operation: Operation) -> OperationAccess:
     cache = g.setdefault("_operation_access", {})
     key = (getattr(user, "id", None), operation.id)
     if key not in cache:
-        cache[key] = _resolve(user, operation)
+        cache[key] = standings(user, [operation])[operation.id]
     return cache[key]
 
 
@@ -112,27 +122,29 @@ def forget_access() -> None:
 
 
 def visible_operations(user: User) -> Select:
-    """Operations ``user`` may know exist: as a member, an invitee, or the secretariat."""
+    """Operations ``user`` may know exist: the SQL twin of ``_standing``."""
     query = select(Operation)
     if user.is_secretariat:
         return query
+    if not user.organisation.is_active:
+        return query.where(false())
     own_participation = (Participation.operation_id == Operation.id) & (
         Participation.organisation_id == user.organisation_id
     )
-    as_member = exists().where(
-        own_participation,
-        Participation.status == ParticipationStatus.ACCEPTED,
-        Membership.participation_id == Participation.id,
-        Membership.user_id == user.id,
-    )
+    holds_role = exists().where(Membership.participation_id == Participation.id,
+                                Membership.user_id == user.id)
+    nobody_named = ~exists().where(Membership.participation_id == Participation.id)
+    as_member = exists().where(own_participation,
+                               Participation.status == ParticipationStatus.ACCEPTED, holds_role)
     as_invitee = exists().where(own_participation,
-                                Participation.status == ParticipationStatus.INVITED)
+                                Participation.status == ParticipationStatus.INVITED,
+                                or_(holds_role, nobody_named))
     return query.where(or_(as_member, as_invitee))
 
 
 def load_operation(operation_id: int, permission: Permission) -> Operation:
     """The operation for the current user: 404 without standing, 403 without ``permission``."""
-    operation = get_by_id(Operation, operation_id)
+    operation = db.get_by_id(Operation, operation_id)
     if operation is None:
         abort(404)
     access = access_for(current_user, operation)
@@ -148,7 +160,7 @@ def load_operation(operation_id: int, permission: Permission) -> Operation:
 def load_child(model: type[Base], child_id: int, operation: Operation):
     """An object of ``operation`` by id; one from another operation is a 404."""
     child = None
-    if 0 < child_id <= MAX_ID:
+    if is_valid_id(child_id):
         child = db.session.scalar(
             select(model).where(model.id == child_id, model.operation_id == operation.id)
         )

@@ -109,7 +109,7 @@ from wtforms import RadioField  # noqa: E402  (appended with the reporting forms
 from .models import ReturnKind  # noqa: E402
 
 
-MAX_ID = 2**31 - 1  # larger numbers are no id, and overflow the database's integers
+from opsplatform.core.db import MAX_ID  # noqa: E402
 
 
 def _optional_int(value) -> int | None:

@@ -135,7 +135,7 @@ def create_operation(fields: PlanFields, *, actor: User,
     db.session.flush()
     record(AuditAction.OPERATION_CREATED, operation, actor=actor, operation_id=operation.id,
            subject=operation.code, details={"title": operation.title})
-    _ensure_organisers_take_part(operation, actor)
+    _ensure_taking_part(operation, [operation.host_organisation, *operation.organisers], actor)
     set_phases(operation, phases if phases is not None else phase_template(date.today()),
                actor=actor)
     return operation
@@ -143,12 +143,16 @@ def create_operation(fields: PlanFields, *, actor: User,
 
 def update_operation(operation: Operation, fields: PlanFields, *, actor: User) -> Operation:
     values = _validated_plan(fields, operation)
+    # Only organisations newly named as host or organiser join by themselves: one the
+    # secretariat withdrew stays withdrawn when the plan is saved again.
+    newly_named = [o for o in [values["host_organisation"], *values["organisers"]]
+                   if o is not operation.host_organisation and o not in operation.organisers]
     changes = apply_changes(operation, values)
     if changes:
         operation.updated_by = actor
         record(AuditAction.OPERATION_UPDATED, operation, actor=actor, operation_id=operation.id,
                subject=operation.code, details={"changes": changes})
-        _ensure_organisers_take_part(operation, actor)
+        _ensure_taking_part(operation, newly_named, actor)
         if {"reporting_frequency", "report_deadline_days"} & changes.keys():
             compliance.sync_periods(operation)
     db.session.flush()
@@ -307,9 +311,10 @@ def default_role_for(organisation: Organisation) -> OperationRole:
     return OperationRole.CONTACT_POINT
 
 
-def _ensure_organisers_take_part(operation: Operation, actor: User) -> None:
+def _ensure_taking_part(operation: Operation, organisations: list[Organisation],
+                        actor: User) -> None:
     """The host and the organising organisations take part without being asked."""
-    for organisation in [operation.host_organisation, *operation.organisers]:
+    for organisation in organisations:
         participation = _participation_of(operation, organisation)
         if participation is not None and participation.status is ParticipationStatus.ACCEPTED:
             continue

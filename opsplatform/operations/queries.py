@@ -80,22 +80,6 @@ def participant_counts(operation_ids: list[int]) -> dict[int, Counter]:
     return counts
 
 
-def roles_of(user: User, operation_ids: list[int]) -> dict[int, OperationRole]:
-    """The user's role in each operation, where it holds (its organisation takes part).
-
-    A person named while the organisation is only invited holds no role yet.
-    """
-    if not operation_ids:
-        return {}
-    rows = db.session.execute(
-        select(Membership.operation_id, Membership.role)
-        .join(Participation, Participation.id == Membership.participation_id)
-        .where(Membership.user_id == user.id, Membership.operation_id.in_(operation_ids),
-               Participation.status == ParticipationStatus.ACCEPTED)
-    )
-    return {operation_id: role for operation_id, role in rows}
-
-
 # -- compliance -------------------------------------------------------------------------------
 
 

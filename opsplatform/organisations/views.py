@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from opsplatform.auth.models import User, get_by_id
+from opsplatform.auth.models import User
 from opsplatform.core.access import platform_admin_required
 from opsplatform.core.db import db
 from opsplatform.core.errors import DomainError
@@ -37,7 +37,7 @@ def _fields(form: OrganisationForm) -> operations.OrganisationFields:
 
 
 def _get_or_404(organisation_id: int) -> Organisation:
-    return get_by_id(Organisation, organisation_id) or abort(404)
+    return db.get_by_id(Organisation, organisation_id) or abort(404)
 
 
 @bp.get("/")

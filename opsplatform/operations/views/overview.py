@@ -10,14 +10,14 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from opsplatform.core.access import secretariat_required
-from opsplatform.core.db import db
+from opsplatform.core.db import db, is_valid_id
 from opsplatform.core.errors import DomainError
 from opsplatform.core.forms import render_form
 from opsplatform.core.permissions import Permission
 from opsplatform.organisations.models import Organisation, OrganisationKind
 
 from .. import operations, queries
-from ..access import MAX_ID, access_for, get_by_id, load_operation, operation_route
+from ..access import access_for, load_operation, operation_route, standings
 from ..forms import NewOperationForm, PhasesForm, PlanForm
 from ..models import Operation, OperationStatus, PhaseKind
 from . import bp
@@ -30,14 +30,14 @@ def index():
     status = OperationStatus(status_value) if status_value in set(OperationStatus) else None
     search = (request.args.get("q") or "").strip()[:100]
     after = request.args.get("after", type=int)
-    if after is not None and not 0 < after <= MAX_ID:
+    if after is not None and not is_valid_id(after):
         after = None  # no id is out there (and PostgreSQL refuses to compare with it: a 500)
     page = queries.list_operations(current_user, status=status, search=search, after=after)
     ids = [operation.id for operation in page.items]
     return render_template(
         "operations/index.html", page=page, status=status_value, search=search,
         statuses=list(OperationStatus), today=date.today(),
-        counts=queries.participant_counts(ids), roles=queries.roles_of(current_user, ids),
+        counts=queries.participant_counts(ids), standings=standings(current_user, page.items),
     )
 
 
@@ -96,7 +96,7 @@ def create():
 
 @bp.get("/<int:operation_id>")
 def overview(operation_id: int):
-    operation = get_by_id(Operation, operation_id) or abort(404)
+    operation = db.get_by_id(Operation, operation_id) or abort(404)
     access = access_for(current_user, operation)
     if access.can(Permission.INVITATION_READ) and not access.is_member:
         load_operation(operation_id, Permission.INVITATION_READ)

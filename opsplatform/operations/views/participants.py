@@ -15,7 +15,7 @@ from opsplatform.core.permissions import Permission
 from opsplatform.organisations.models import Organisation
 
 from .. import operations
-from ..access import get_by_id, load_child, operation_route
+from ..access import load_child, operation_route
 from ..forms import InviteForm, MemberForm, RoleForm
 from ..models import Membership, Operation, OperationRole, Participation, ParticipationStatus
 from . import bp
@@ -132,7 +132,7 @@ def add_member(operation, participation_id: int):
     if form.validate():
         _check_assignable(form.role.data)
         role = OperationRole(form.role.data)
-        person = get_by_id(User, form.user.data)
+        person = db.get_by_id(User, form.user.data)
         try:
             if person is None:
                 raise DomainError(_("Choose a person."), field="user")

@@ -1,0 +1,95 @@
+"""Who stands where: named invitees, inactive organisations, organisers left withdrawn."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from opsplatform.auth.operations import AccountFields, create_user, find_user_by_email
+from opsplatform.operations import operations
+from opsplatform.operations.models import Operation, Participation, ParticipationStatus
+from opsplatform.organisations.models import Organisation
+from opsplatform.organisations.operations import find_by_code
+from tests.conftest import demo
+
+PASSWORD = "another-long-password"
+
+
+def _catalyst(session) -> Operation:
+    return session.scalar(select(Operation).where(Operation.code == "CATALYST-DEMO"))
+
+
+def _colleague(code: str, local_part: str):
+    return create_user(AccountFields(f"{local_part}@example.org", local_part.title(),
+                                     find_by_code(code)), PASSWORD)
+
+
+def test_when_an_invitation_names_people_only_they_can_answer_it(client, in_app):
+    with in_app() as session:
+        operation = _catalyst(session)
+        _colleague("PL", "named.pl")
+        _colleague("PL", "other.pl")
+        operations.invite(operation, find_by_code("PL"), actor=find_user_by_email(
+            demo("secretariat")), contact_points=[find_user_by_email("named.pl@example.org")])
+        operation_id = operation.id
+
+    client.sign_in("other.pl@example.org", PASSWORD)
+    assert client.get(f"/operations/{operation_id}").status_code == 404
+    assert "CATALYST-DEMO" not in client.get("/operations/").text
+    assert client.post_form(f"/operations/{operation_id}/invitation/accept").status_code == 404
+
+    named = client.application.test_client()
+    named.sign_in("named.pl@example.org", PASSWORD)
+    page = named.get(f"/operations/{operation_id}")
+    assert page.status_code == 200 and "Accept for PL" in page.text
+    assert named.post_form(f"/operations/{operation_id}/invitation/accept").status_code == 302
+    assert named.get(f"/operations/{operation_id}/participants").status_code == 200
+
+
+def test_when_nobody_is_named_anyone_of_the_administration_can_answer(client, in_app):
+    with in_app() as session:
+        operation = _catalyst(session)
+        _colleague("PL", "anyone.pl")
+        operations.invite(operation, find_by_code("PL"),
+                          actor=find_user_by_email(demo("secretariat")))
+        operation_id = operation.id
+    client.sign_in("anyone.pl@example.org", PASSWORD)
+    assert "Accept for PL" in client.get(f"/operations/{operation_id}").text
+
+
+def test_people_of_a_deactivated_organisation_lose_access(client, in_app):
+    client.sign_in(demo("cp.jp"))
+    with in_app() as session:
+        operation_id = _catalyst(session).id
+    assert client.get(f"/operations/{operation_id}").status_code == 200
+    with in_app() as session:
+        session.scalar(select(Organisation).where(Organisation.code == "JP")).is_active = False
+    assert client.get(f"/operations/{operation_id}").status_code == 404
+    assert "CATALYST-DEMO" not in client.get("/").text
+    assert "CATALYST-DEMO" not in client.get("/operations/").text
+
+
+def test_a_withdrawn_organiser_stays_withdrawn_when_the_plan_is_saved(in_app):
+    with in_app() as session:
+        operation = _catalyst(session)
+        secretariat = find_user_by_email(demo("secretariat"))
+        rilo = session.scalar(select(Participation).join(Participation.organisation).where(
+            Participation.operation_id == operation.id, Organisation.code == "RILO-AP"))
+        operations.withdraw_participation(rilo, actor=secretariat)
+        fields = operations.PlanFields(
+            code=operation.code, title=operation.title + " (renamed)",
+            host=operation.host_organisation, organisers=list(operation.organisers),
+            summary=operation.summary, objectives=operation.objectives,
+            substance_groups=operation.substance_groups,
+            transport_modes=operation.transport_modes,
+            handling_code=operation.handling_code, tlp=operation.tlp,
+            reporting_frequency=operation.reporting_frequency,
+            report_deadline_days=operation.report_deadline_days)
+        operations.update_operation(operation, fields, actor=secretariat)
+        assert rilo.status is ParticipationStatus.WITHDRAWN
+        # Naming a new organiser brings it in.
+        fields.organisers = [*fields.organisers, find_by_code("RILO-WE")]
+        operations.update_operation(operation, fields, actor=secretariat)
+        rilo_we = session.scalar(select(Participation).join(Participation.organisation).where(
+            Participation.operation_id == operation.id, Organisation.code == "RILO-WE"))
+        assert rilo_we.status is ParticipationStatus.ACCEPTED
+        assert rilo.status is ParticipationStatus.WITHDRAWN
