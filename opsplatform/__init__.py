@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import PROJECT_ROOT, load_config
+from config import PROJECT_ROOT, ConfigurationError, load_config
 
 from .core import errors, requests, templating
 from .core.db import db
@@ -30,6 +30,7 @@ def create_app(
     )
     app.config.from_object(load_config(instance_path, environ))
     app.config.update(overrides or {})
+    _check_data_keys(app.config["DATA_KEYS"])
 
     if app.config["PROXY_COUNT"]:
         # Behind N trusted proxies: take the client address and scheme from their headers.
@@ -48,6 +49,16 @@ def create_app(
     _register_blueprints(app)
     _register_cli(app)
     return app
+
+
+def _check_data_keys(value: str) -> None:
+    """Refuse to start with a malformed OPSPLATFORM_DATA_KEY rather than fail at first use."""
+    from .core.crypto import DataKeyError, Keyring
+
+    try:
+        Keyring.parse(value)
+    except DataKeyError as error:
+        raise ConfigurationError(str(error)) from error
 
 
 def _register_blueprints(app: Flask) -> None:

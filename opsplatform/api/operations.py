@@ -33,10 +33,8 @@ from opsplatform.operations.access import (
     load_operation,
 )
 from opsplatform.operations.models import (
-    Membership,
     Operation,
     OperationStatus,
-    Participation,
 )
 from opsplatform.organisations.models import Organisation
 from opsplatform.organisations.operations import get_by_code
@@ -342,11 +340,7 @@ def list_participants(operation_id: int):
           $ref: '#/components/responses/NotFound'
     """
     operation = load_operation(operation_id, Permission.PARTICIPANTS_READ)
-    participations = db.session.scalars(
-        select(Participation).where(Participation.operation_id == operation.id)
-        .options(selectinload(Participation.members).joinedload(Membership.user))
-        .join(Participation.organisation).order_by(Organisation.code)
-    ).all()
+    participations = queries.participations_with_people(operation)
     return {"items": ParticipantSchema(many=True).dump(participations)}
 
 

@@ -38,6 +38,8 @@ CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,29}$")
 MAX_DEADLINE_DAYS = 30
 # Phase dates outside these are typing mistakes (and year 9999 overflows the deadlines).
 EARLIEST_DATE, LATEST_DATE = date(2000, 1, 1), date(2099, 12, 31)
+# A year of daily returns is the most an operation asks of its administrations.
+MAX_OPERATIONAL_DAYS = 366
 
 
 @dataclass
@@ -223,9 +225,16 @@ def _validated_phases(phases: list[PhaseFields]) -> list[PhaseFields]:
                     code="overlapping_phases", field="phases")
         cleaned.append(PhaseFields(PhaseKind(phase.kind), name[:100], phase.starts_on,
                                    phase.ends_on))
-    if sum(1 for phase in cleaned if phase.kind is PhaseKind.OPERATIONAL) > 1:
+    operational = [phase for phase in cleaned if phase.kind is PhaseKind.OPERATIONAL]
+    if len(operational) > 1:
         raise DomainError(_("An operation has at most one operational phase."),
                           code="several_operational_phases", field="phases")
+    if operational and (operational[0].ends_on - operational[0].starts_on).days >= \
+            MAX_OPERATIONAL_DAYS:
+        raise DomainError(
+            _("The operational phase lasts at most %(n)d days; split longer efforts into "
+              "several operations.", n=MAX_OPERATIONAL_DAYS),
+            code="operational_phase_too_long", field="phases")
     return cleaned
 
 

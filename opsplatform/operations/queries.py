@@ -80,6 +80,15 @@ def participant_counts(operation_ids: list[int]) -> dict[int, Counter]:
     return counts
 
 
+def participations_with_people(operation: Operation) -> list[Participation]:
+    """Every organisation asked to take part, by code, with its people loaded."""
+    return list(db.session.scalars(
+        select(Participation).where(Participation.operation_id == operation.id)
+        .options(selectinload(Participation.members).joinedload(Membership.user))
+        .join(Participation.organisation).order_by(Organisation.code)
+    ))
+
+
 # -- compliance -------------------------------------------------------------------------------
 
 

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+import pytest
 from sqlalchemy import select
 
+from config import ConfigurationError
+from opsplatform import create_app
 from opsplatform.auth.operations import AccountFields, create_user, find_user_by_email
+from opsplatform.core.errors import DomainError
 from opsplatform.operations import operations
-from opsplatform.operations.models import Operation, Participation, ParticipationStatus
+from opsplatform.operations.models import (
+    Operation,
+    Participation,
+    ParticipationStatus,
+    PhaseKind,
+)
 from opsplatform.organisations.models import Organisation
 from opsplatform.organisations.operations import find_by_code
 from tests.conftest import demo
@@ -93,3 +104,21 @@ def test_a_withdrawn_organiser_stays_withdrawn_when_the_plan_is_saved(in_app):
             Participation.operation_id == operation.id, Organisation.code == "RILO-WE"))
         assert rilo_we.status is ParticipationStatus.ACCEPTED
         assert rilo.status is ParticipationStatus.WITHDRAWN
+
+
+def test_an_operational_phase_longer_than_a_year_is_refused(in_app):
+    with in_app() as session:
+        operation = _catalyst(session)
+        before = [(p.starts_on, p.ends_on) for p in operation.phases]
+        with pytest.raises(DomainError) as refused:
+            operations.set_phases(operation, [operations.PhaseFields(
+                PhaseKind.OPERATIONAL, "Endless", date(2026, 1, 1), date(2027, 6, 1))],
+                actor=find_user_by_email(demo("secretariat")))
+        assert refused.value.code == "operational_phase_too_long"
+        assert [(p.starts_on, p.ends_on) for p in operation.phases] == before
+
+
+def test_a_malformed_data_key_stops_the_app_at_start(tmp_path):
+    with pytest.raises(ConfigurationError, match="not 32 bytes"):
+        create_app({"DATA_KEYS": "c2hvcnQ="}, instance_path=tmp_path,
+                   environ={"OPSPLATFORM_ENV": "testing"})

@@ -6,7 +6,6 @@ from flask import abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from opsplatform.auth.models import User
 from opsplatform.core.db import db
@@ -14,19 +13,11 @@ from opsplatform.core.errors import DomainError
 from opsplatform.core.permissions import Permission
 from opsplatform.organisations.models import Organisation
 
-from .. import operations
+from .. import operations, queries
 from ..access import load_child, operation_route
 from ..forms import InviteForm, MemberForm, RoleForm
 from ..models import Membership, Operation, OperationRole, Participation, ParticipationStatus
 from . import bp
-
-
-def _participations(operation: Operation) -> list[Participation]:
-    return list(db.session.scalars(
-        select(Participation).where(Participation.operation_id == operation.id)
-        .options(selectinload(Participation.members).joinedload(Membership.user))
-        .join(Participation.organisation).order_by(Organisation.code)
-    ))
 
 
 def _invite_form(operation: Operation, participations: list[Participation]) -> InviteForm:
@@ -54,7 +45,7 @@ def _member_form(participation: Participation, prefix: str | None = None) -> Mem
 
 
 def _page(operation: Operation, status: int = 200, **forms):
-    participations = _participations(operation)
+    participations = queries.participations_with_people(operation)
     access = g.operation_access
     if access.can(Permission.PARTICIPANTS_WRITE):
         forms.setdefault("invite_form", _invite_form(operation, participations))
@@ -79,7 +70,7 @@ def participants(operation):
 @bp.post("/<int:operation_id>/participants")
 @operation_route(Permission.PARTICIPANTS_WRITE)
 def invite(operation):
-    form = _invite_form(operation, _participations(operation))
+    form = _invite_form(operation, queries.participations_with_people(operation))
     # Who may be invited is the rule of operations.invite, whose messages name the problem
     # ("MX has already been invited"), not WTForms' "Not a valid choice".
     form.organisation.validate_choice = False
