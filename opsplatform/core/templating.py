@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, has_request_context, request
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_time, get_locale
 from flask_login import current_user
 
 from .extensions import babel
@@ -21,9 +21,14 @@ def select_timezone() -> str | None:
     return None
 
 
+def format_moment(value) -> str:
+    """A date and time to the minute, in the reader's time zone, saying which zone it is."""
+    return f"{format_date(value, 'medium')}, {format_time(value, 'HH:mm ZZZZ')}"
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.add_template_global(get_locale)
-    app.add_template_filter(lambda value: format_datetime(value, "medium"), "datetime")
+    app.add_template_filter(format_moment, "datetime")
     app.add_template_filter(lambda value: format_date(value, "medium"), "date")
