@@ -119,19 +119,11 @@ def file_nil_return(operation_id: int):
           content:
             application/json:
               schema: FiledReturnSchema
-        401:
-          $ref: '#/components/responses/Unauthorized'
-        403:
-          $ref: '#/components/responses/Forbidden'
-        404:
-          $ref: '#/components/responses/NotFound'
         409:
           description: The administration already filed a return for the period (code `already_reported`)
           content:
             application/json:
               schema: ErrorSchema
-        415:
-          $ref: '#/components/responses/UnsupportedMediaType'
         422:
           description: >-
             Invalid fields (`validation_failed`), a date outside the operational
@@ -190,12 +182,6 @@ def operation_compliance(operation_id: int):
           content:
             application/json:
               schema: ComplianceSchema
-        401:
-          $ref: '#/components/responses/Unauthorized'
-        403:
-          $ref: '#/components/responses/Forbidden'
-        404:
-          $ref: '#/components/responses/NotFound'
     """
     operation = load_operation(operation_id, Permission.COMPLIANCE_SUMMARY_READ)
     table = queries.compliance_table(operation)

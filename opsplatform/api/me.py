@@ -19,7 +19,5 @@ def me():
           content:
             application/json:
               schema: MeSchema
-        401:
-          $ref: '#/components/responses/Unauthorized'
     """
     return MeSchema().dump(current_user)

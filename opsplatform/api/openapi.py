@@ -47,7 +47,24 @@ def build_spec() -> dict:
             spec.path(view=current_app.view_functions[rule.endpoint], app=current_app)
     document = spec.to_dict()
     document["security"] = [{"bearerAuth": []}]
+    for path, operations in document["paths"].items():
+        for operation in operations.values():
+            _add_common_errors(path, operation)
     return document
+
+
+def _add_common_errors(path: str, operation: dict) -> None:
+    """Every endpoint can answer these; say so once here rather than in each docstring."""
+    responses = operation.setdefault("responses", {})
+    common = {"401": "Unauthorized", "403": "Forbidden"}
+    if "{" in path:
+        common["404"] = "NotFound"
+    if "requestBody" in operation:
+        common |= {"400": "BadRequest", "415": "UnsupportedMediaType", "422": "Unprocessable"}
+    if any(parameter.get("in") == "query" for parameter in operation.get("parameters", [])):
+        common["422"] = "Unprocessable"  # a query parameter out of range
+    for status, name in common.items():
+        responses.setdefault(status, {"$ref": f"#/components/responses/{name}"})
 
 
 @bp.get("/openapi.json")

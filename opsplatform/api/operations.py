@@ -135,10 +135,6 @@ def list_operations():
           content:
             application/json:
               schema: OperationListSchema
-        401:
-          $ref: '#/components/responses/Unauthorized'
-        422:
-          $ref: '#/components/responses/Unprocessable'
     """
     try:
         args = OperationListArgsSchema().load(request.args.to_dict())
@@ -187,18 +183,8 @@ def create_operation():
           content:
             application/json:
               schema: OperationSchema
-        400:
-          $ref: '#/components/responses/BadRequest'
-        401:
-          $ref: '#/components/responses/Unauthorized'
-        403:
-          $ref: '#/components/responses/Forbidden'
         409:
           $ref: '#/components/responses/Conflict'
-        415:
-          $ref: '#/components/responses/UnsupportedMediaType'
-        422:
-          $ref: '#/components/responses/Unprocessable'
     """
     body = load_json(OperationCreateSchema())
     phases = _phase_fields(body["phases"]) if "phases" in body else None
@@ -230,10 +216,6 @@ def get_operation(operation_id: int):
           content:
             application/json:
               schema: OperationSchema
-        401:
-          $ref: '#/components/responses/Unauthorized'
-        404:
-          $ref: '#/components/responses/NotFound'
     """
     operation = _readable(operation_id)
     return _operation_json(operation, current_access())
@@ -267,20 +249,8 @@ def update_operation(operation_id: int):
           content:
             application/json:
               schema: OperationSchema
-        400:
-          $ref: '#/components/responses/BadRequest'
-        401:
-          $ref: '#/components/responses/Unauthorized'
-        403:
-          $ref: '#/components/responses/Forbidden'
-        404:
-          $ref: '#/components/responses/NotFound'
         409:
           $ref: '#/components/responses/Conflict'
-        415:
-          $ref: '#/components/responses/UnsupportedMediaType'
-        422:
-          $ref: '#/components/responses/Unprocessable'
     """
     operation = load_operation(operation_id, Permission.OPERATION_READ)
     access = current_access()
@@ -332,12 +302,6 @@ def list_participants(operation_id: int):
           content:
             application/json:
               schema: ParticipantListSchema
-        401:
-          $ref: '#/components/responses/Unauthorized'
-        403:
-          $ref: '#/components/responses/Forbidden'
-        404:
-          $ref: '#/components/responses/NotFound'
     """
     operation = load_operation(operation_id, Permission.PARTICIPANTS_READ)
     participations = queries.participations_with_people(operation)
@@ -380,20 +344,8 @@ def invite(operation_id: int):
           content:
             application/json:
               schema: ParticipantSchema
-        400:
-          $ref: '#/components/responses/BadRequest'
-        401:
-          $ref: '#/components/responses/Unauthorized'
-        403:
-          $ref: '#/components/responses/Forbidden'
-        404:
-          $ref: '#/components/responses/NotFound'
         409:
           $ref: '#/components/responses/Conflict'
-        415:
-          $ref: '#/components/responses/UnsupportedMediaType'
-        422:
-          $ref: '#/components/responses/Unprocessable'
     """
     operation = load_operation(operation_id, Permission.PARTICIPANTS_WRITE)
     body = load_json(InviteSchema())
@@ -425,12 +377,6 @@ def list_contacts(operation_id: int):
           content:
             application/json:
               schema: ContactListSchema
-        401:
-          $ref: '#/components/responses/Unauthorized'
-        403:
-          $ref: '#/components/responses/Forbidden'
-        404:
-          $ref: '#/components/responses/NotFound'
     """
     operation = load_operation(operation_id, Permission.CONTACTS_READ)
     entries = queries.directory(operation)
