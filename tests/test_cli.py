@@ -12,7 +12,12 @@ from opsplatform.auth.models import ApiToken, User
 from opsplatform.auth.operations import find_user_by_email, set_active
 from opsplatform.auth.passwords import verify_password
 from opsplatform.core.db import Base, Database, db
-from opsplatform.demo import ACCOUNTS, MEMBER_ADMINISTRATIONS, OTHER_ORGANISATIONS, demo_email
+from opsplatform.demo import (
+    ACCOUNTS,
+    MEMBER_ADMINISTRATIONS,
+    OTHER_ORGANISATIONS,
+    demo_email,
+)
 from tests.conftest import _postgres_test_database, demo
 
 PASSWORD = "a fine long passphrase"

@@ -24,13 +24,13 @@ from opsplatform.core.access import secretariat_required
 from opsplatform.core.db import db
 from opsplatform.core.errors import DomainError, json_error
 from opsplatform.core.permissions import AccessRole, Permission
-from opsplatform.operations import operations, queries
+from opsplatform.operations import operations, participants, queries
 from opsplatform.operations.access import (
     OperationAccess,
     access_for,
     current_access,
-    standings,
     load_operation,
+    standings,
 )
 from opsplatform.operations.models import (
     Operation,
@@ -351,7 +351,7 @@ def invite(operation_id: int):
     body = load_json(InviteSchema())
     organisation = get_by_code(body["organisation"])
     people = [_account(email) for email in dict.fromkeys(body["contact_points"])]
-    participation = operations.invite(operation, organisation, actor=current_user,
+    participation = participants.invite(operation, organisation, actor=current_user,
                                       contact_points=people)
     return ParticipantSchema().dump(participation), 201
 

@@ -6,6 +6,7 @@ from datetime import date
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from opsplatform.core.db import MAX_ID
 from opsplatform.core.pagination import DEFAULT_PAGE_SIZE
 from opsplatform.core.permissions import AccessRole, Permission
 from opsplatform.core.vocabularies import (
@@ -14,7 +15,6 @@ from opsplatform.core.vocabularies import (
     TlpLevel,
     TransportMode,
 )
-from opsplatform.core.db import MAX_ID
 from opsplatform.operations.access import OperationAccess
 from opsplatform.operations.models import (
     OperationRole,

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from opsplatform.core.db import Base, utcnow
 from opsplatform.organisations.models import Organisation
 
+
 def new_session_nonce() -> str:
     return secrets.token_urlsafe(16)
 

@@ -20,7 +20,13 @@ from opsplatform.auth.models import User
 from opsplatform.core.db import Base, db, is_valid_id
 from opsplatform.core.permissions import AccessRole, Permission, role_allows
 
-from .models import Membership, Operation, OperationRole, Participation, ParticipationStatus
+from .models import (
+    Membership,
+    Operation,
+    OperationRole,
+    Participation,
+    ParticipationStatus,
+)
 
 
 @dataclass(frozen=True)

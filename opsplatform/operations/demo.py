@@ -14,19 +14,18 @@ from sqlalchemy import select
 from opsplatform.auth.models import User
 from opsplatform.auth.operations import AccountFields, create_user, find_user_by_email
 from opsplatform.core.db import db
-from opsplatform.core.vocabularies import HandlingCode, SubstanceGroup, TlpLevel, TransportMode
+from opsplatform.core.vocabularies import (
+    HandlingCode,
+    SubstanceGroup,
+    TlpLevel,
+    TransportMode,
+)
 from opsplatform.organisations.operations import find_by_code
 
 from . import compliance
 from .models import Operation, OperationRole, PhaseKind, ReportingFrequency, ReturnKind
-from .operations import (
-    PhaseFields,
-    PlanFields,
-    add_member,
-    create_operation,
-    invite,
-    respond_to_invitation,
-)
+from .operations import PhaseFields, PlanFields, create_operation
+from .participants import add_member, invite, respond_to_invitation
 
 DEMO_DOMAIN = "demo.example.org"
 

@@ -14,7 +14,13 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from opsplatform.core.forms import BaseForm
@@ -106,10 +112,9 @@ class RoleForm(BaseForm):
 
 from wtforms import RadioField  # noqa: E402  (appended with the reporting forms)
 
-from .models import ReturnKind  # noqa: E402
-
-
 from opsplatform.core.db import MAX_ID  # noqa: E402
+
+from .models import ReturnKind  # noqa: E402
 
 
 def _optional_int(value) -> int | None:

@@ -3,7 +3,16 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Column,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from opsplatform.auth.models import User
@@ -11,7 +20,12 @@ from opsplatform.core.db import Base, utcnow
 from opsplatform.core.files import StoredFile
 from opsplatform.core.permissions import AccessRole, Permission
 from opsplatform.core.types import str_enum
-from opsplatform.core.vocabularies import HandlingCode, LabelledEnum, TlpLevel, with_labels
+from opsplatform.core.vocabularies import (
+    HandlingCode,
+    LabelledEnum,
+    TlpLevel,
+    with_labels,
+)
 from opsplatform.organisations.models import Organisation
 
 

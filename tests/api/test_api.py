@@ -8,7 +8,12 @@ from openapi_spec_validator import validate
 from sqlalchemy import select
 
 from opsplatform.auth.models import ApiToken
-from opsplatform.auth.operations import create_token, find_user_by_email, revoke_token, set_active
+from opsplatform.auth.operations import (
+    create_token,
+    find_user_by_email,
+    revoke_token,
+    set_active,
+)
 from opsplatform.core.db import utcnow
 from tests.conftest import demo
 

@@ -23,7 +23,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from opsplatform.auth.models import User
-from opsplatform.operations import operations
+from opsplatform.operations import operations, participants
 from opsplatform.operations.models import (
     Operation,
     OperationRole,
@@ -107,7 +107,7 @@ def _jp_colleague(session, ids: DemoIds) -> dict:
 
 def _second_jp_contact_point(session, ids: DemoIds) -> dict:
     user = add_colleague(session, "JP", "cp2.jp", "Suzuki Aoi")
-    membership = operations.add_member(
+    membership = participants.add_member(
         participation(session, ids.catalyst, "JP"), user, OperationRole.CONTACT_POINT,
         actor=session.get(User, ids.users["secretariat"]))
     return {"membership_id": membership.id}
@@ -478,7 +478,7 @@ def test_a_platform_admin_who_is_also_a_member_sees_the_operation(client_as, ids
     with in_app() as session:
         admin = session.scalar(select(User).where(User.email == demo("admin")))
         wco = participation(session, ids.catalyst, "WCO")
-        operations.add_member(wco, admin, OperationRole.OBSERVER,
+        participants.add_member(wco, admin, OperationRole.OBSERVER,
                               actor=session.get(User, ids.users["secretariat"]))
     client = client_as("admin")
     assert client.get(f"/operations/{ids.catalyst}").status_code == 200
@@ -495,7 +495,7 @@ def test_a_deactivated_member_loses_access(client_as, ids, in_app):
 
 def test_previously_member_of_a_withdrawn_administration_gets_404(client_as, ids, in_app):
     with in_app() as session:
-        operations.withdraw_participation(participation(session, ids.catalyst, "JP"),
+        participants.withdraw_participation(participation(session, ids.catalyst, "JP"),
                                           actor=session.get(User, ids.users["secretariat"]))
     client = client_as("cp.jp")
     for path in ("", "/participants", "/contacts", "/contacts.csv", "/reporting"):

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from opsplatform.audit.models import AuditAction
 from opsplatform.auth.models import User
-from opsplatform.operations import operations
+from opsplatform.operations import participants
 from opsplatform.operations.models import (
     Membership,
     Operation,
@@ -55,14 +55,14 @@ def everyone_named(in_app, ids):
     with in_app() as session:
         secretariat = _user(session, "secretariat")
         # MX is invited (not answered); its contact point is named with the invitation.
-        operations.add_member(participation(session, ids.catalyst, "MX"), _user(session, "cp.mx"),
+        participants.add_member(participation(session, ids.catalyst, "MX"), _user(session, "cp.mx"),
                               OperationRole.CONTACT_POINT, actor=secretariat)
         # ZA is invited again with its contact point named, and declines again.
-        za = operations.invite(session.get(Operation, ids.catalyst), find_by_code("ZA"),
+        za = participants.invite(session.get(Operation, ids.catalyst), find_by_code("ZA"),
                                actor=secretariat, contact_points=[_user(session, "cp.za")])
-        operations.respond_to_invitation(za, accept=False, actor=_user(session, "cp.za"))
+        participants.respond_to_invitation(za, accept=False, actor=_user(session, "cp.za"))
         # US takes part no longer.
-        operations.withdraw_participation(participation(session, ids.catalyst, "US"),
+        participants.withdraw_participation(participation(session, ids.catalyst, "US"),
                                           actor=secretariat)
 
 

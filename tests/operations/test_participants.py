@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from opsplatform.audit.models import AuditAction
 from opsplatform.auth.models import User
+from opsplatform.operations import participants
 from opsplatform.operations.models import Membership, OperationRole, ParticipationStatus
 from tests.conftest import demo
 from tests.operations.support import add_colleague, audit_entries, participation
@@ -311,10 +312,9 @@ def test_the_same_person_holds_different_roles_in_different_operations(client_as
     contact point in both; made an observer in one, it stays a contact point in the other."""
     _colleague(in_app, "DE", "cp2.de")
     with in_app() as session:
-        from opsplatform.operations import operations
 
         de = participation(session, ids.catalyst, "DE")
-        operations.add_member(de, session.scalar(select(User).where(
+        participants.add_member(de, session.scalar(select(User).where(
             User.email == demo("cp2.de"))), OperationRole.CONTACT_POINT,
             actor=session.get(User, ids.users["secretariat"]))
     response = client_as("ocu").post_form(

@@ -11,7 +11,7 @@ from config import ConfigurationError
 from opsplatform import create_app
 from opsplatform.auth.operations import AccountFields, create_user, find_user_by_email
 from opsplatform.core.errors import DomainError
-from opsplatform.operations import operations
+from opsplatform.operations import operations, participants
 from opsplatform.operations.models import (
     Operation,
     Participation,
@@ -39,7 +39,7 @@ def test_when_an_invitation_names_people_only_they_can_answer_it(client, in_app)
         operation = _catalyst(session)
         _colleague("PL", "named.pl")
         _colleague("PL", "other.pl")
-        operations.invite(operation, find_by_code("PL"), actor=find_user_by_email(
+        participants.invite(operation, find_by_code("PL"), actor=find_user_by_email(
             demo("secretariat")), contact_points=[find_user_by_email("named.pl@example.org")])
         operation_id = operation.id
 
@@ -60,7 +60,7 @@ def test_when_nobody_is_named_anyone_of_the_administration_can_answer(client, in
     with in_app() as session:
         operation = _catalyst(session)
         _colleague("PL", "anyone.pl")
-        operations.invite(operation, find_by_code("PL"),
+        participants.invite(operation, find_by_code("PL"),
                           actor=find_user_by_email(demo("secretariat")))
         operation_id = operation.id
     client.sign_in("anyone.pl@example.org", PASSWORD)
@@ -85,7 +85,7 @@ def test_a_withdrawn_organiser_stays_withdrawn_when_the_plan_is_saved(in_app):
         secretariat = find_user_by_email(demo("secretariat"))
         rilo = session.scalar(select(Participation).join(Participation.organisation).where(
             Participation.operation_id == operation.id, Organisation.code == "RILO-AP"))
-        operations.withdraw_participation(rilo, actor=secretariat)
+        participants.withdraw_participation(rilo, actor=secretariat)
         fields = operations.PlanFields(
             code=operation.code, title=operation.title + " (renamed)",
             host=operation.host_organisation, organisers=list(operation.organisers),

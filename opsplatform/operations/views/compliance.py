@@ -30,7 +30,13 @@ from .. import compliance as reporting
 from .. import queries
 from ..access import OperationAccess, load_child, operation_route
 from ..forms import PeriodsForm, ReminderForm, ReturnForm
-from ..models import Operation, Reminder, ReportingFrequency, ReportingPeriod, ReturnKind
+from ..models import (
+    Operation,
+    Reminder,
+    ReportingFrequency,
+    ReportingPeriod,
+    ReturnKind,
+)
 from ..queries import CellStatus, ComplianceRow, ComplianceTable
 from . import bp
 from .dashboard import compliance_chart

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import io
 
-from flask import current_app, flash, g, redirect, render_template, request, send_file, url_for
+from flask import (
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user

@@ -16,7 +16,7 @@ from opsplatform.core.forms import render_form
 from opsplatform.core.permissions import Permission
 from opsplatform.organisations.models import Organisation, OrganisationKind
 
-from .. import operations, queries
+from .. import operations, participants, queries
 from ..access import access_for, load_operation, operation_route, standings
 from ..forms import NewOperationForm, PhasesForm, PlanForm
 from ..models import Operation, OperationStatus, PhaseKind
@@ -185,7 +185,7 @@ def reopen(operation):
 @operation_route(Permission.INVITATION_RESPOND)
 def respond(operation, answer: str):
     participation = g.operation_access.participation
-    operations.respond_to_invitation(participation, accept=answer == "accept",
+    participants.respond_to_invitation(participation, accept=answer == "accept",
                                      actor=current_user)
     if answer == "accept":
         flash(_("%(code)s now takes part in %(operation)s; you are its contact point.",

@@ -13,10 +13,17 @@ from opsplatform.core.errors import DomainError
 from opsplatform.core.permissions import Permission
 from opsplatform.organisations.models import Organisation
 
-from .. import operations, queries
+from .. import participants as taking_part
+from .. import queries
 from ..access import load_child, operation_route
 from ..forms import InviteForm, MemberForm, RoleForm
-from ..models import Membership, Operation, OperationRole, Participation, ParticipationStatus
+from ..models import (
+    Membership,
+    Operation,
+    OperationRole,
+    Participation,
+    ParticipationStatus,
+)
 from . import bp
 
 
@@ -71,7 +78,7 @@ def participants(operation):
 @operation_route(Permission.PARTICIPANTS_WRITE)
 def invite(operation):
     form = _invite_form(operation, queries.participations_with_people(operation))
-    # Who may be invited is the rule of operations.invite, whose messages name the problem
+    # Who may be invited is the rule of participants.invite, whose messages name the problem
     # ("MX has already been invited"), not WTForms' "Not a valid choice".
     form.organisation.validate_choice = False
     if form.validate():
@@ -82,7 +89,7 @@ def invite(operation):
                 raise DomainError(_("There is no organisation with the code %(code)s.",
                                     code=code[:20]),
                                   code="unknown_organisation", field="organisation")
-            operations.invite(operation, organisation, actor=current_user)
+            taking_part.invite(operation, organisation, actor=current_user)
         except DomainError as error:
             form.add_domain_error(error)
         else:
@@ -95,7 +102,7 @@ def invite(operation):
 @operation_route(Permission.PARTICIPANTS_WRITE)
 def withdraw(operation, participation_id: int):
     participation = load_child(Participation, participation_id, operation)
-    operations.withdraw_participation(participation, actor=current_user)
+    taking_part.withdraw_participation(participation, actor=current_user)
     flash(_("%(code)s no longer takes part.", code=participation.organisation.code), "success")
     return redirect(url_for(".participants", operation_id=operation.id))
 
@@ -117,7 +124,7 @@ def _check_assignable(role: OperationRole | str) -> None:
 def add_member(operation, participation_id: int):
     participation = _managed_participation(operation, participation_id)
     form = _member_form(participation)
-    # The person is checked by operations.add_member, whose messages name the problem
+    # The person is checked by participants.add_member, whose messages name the problem
     # ("belongs to US, not JP", "already has a role"); the role by _check_assignable (403).
     form.user.validate_choice = form.role.validate_choice = False
     if form.validate():
@@ -127,7 +134,7 @@ def add_member(operation, participation_id: int):
         try:
             if person is None:
                 raise DomainError(_("Choose a person."), field="user")
-            operations.add_member(participation, person, role, actor=current_user)
+            taking_part.add_member(participation, person, role, actor=current_user)
         except DomainError as error:
             form.add_domain_error(error)
         else:
@@ -154,7 +161,7 @@ def change_role(operation, membership_id: int):
     role = OperationRole(form.role.data)
     _check_assignable(role)
     _check_assignable(membership.role)
-    operations.change_member_role(membership, role, actor=current_user)
+    taking_part.change_member_role(membership, role, actor=current_user)
     flash(_("%(name)s is now %(role)s.", name=membership.user.display_name, role=role.label),
           "success")
     return redirect(url_for(".participants", operation_id=operation.id))
@@ -166,6 +173,6 @@ def remove_member(operation, membership_id: int):
     membership = _managed_membership(operation, membership_id)
     _check_assignable(membership.role)
     name = membership.user.display_name
-    operations.remove_member(membership, actor=current_user)
+    taking_part.remove_member(membership, actor=current_user)
     flash(_("%(name)s no longer has a role in this operation.", name=name), "success")
     return redirect(url_for(".participants", operation_id=operation.id))
