@@ -103,13 +103,13 @@ def _readable(operation_id: int) -> Operation:
     return load_operation(operation_id, Permission.OPERATION_READ)
 
 
-def _load_for_listing(listed: list[Operation]) -> None:
-    """Load the organisers and participants of a page of operations, whatever its size."""
-    if listed:
-        db.session.scalars(
-            select(Operation).where(Operation.id.in_([operation.id for operation in listed]))
-            .options(selectinload(Operation.organisers), selectinload(Operation.participations))
-        ).all()
+def _load_for_listing(listed: list[Operation]) -> dict[int, list[dict]]:
+    """Load the organisers of a page of operations; return its participants as plain rows."""
+    ids = [operation.id for operation in listed]
+    if ids:
+        db.session.scalars(select(Operation).where(Operation.id.in_(ids))
+                           .options(selectinload(Operation.organisers))).all()
+    return queries.participant_rows(ids)
 
 
 # -- operations -------------------------------------------------------------------------------
@@ -143,7 +143,7 @@ def list_operations():
                           fields=error.messages)
     page = queries.list_operations(current_user, status=args.get("status"), search=args["q"],
                                    after=args.get("after"), limit=args["limit"])
-    _load_for_listing(page.items)
+    participant_rows = _load_for_listing(page.items)
     standing_of = standings(current_user, page.items)
     today = date.today()
     schemas: dict[AccessRole | None, OperationSchema] = {}
@@ -151,7 +151,7 @@ def list_operations():
     for operation in page.items:
         access = standing_of[operation.id]
         if access.role not in schemas:
-            schemas[access.role] = OperationSchema.for_access(access, today)
+            schemas[access.role] = OperationSchema.for_access(access, today, participant_rows)
         items.append(schemas[access.role].dump(operation))
     return {"items": items, "next_after": page.next_after}
 

@@ -130,18 +130,21 @@ class OperationSchema(Schema):
         Permission.PARTICIPANTS_READ, "Every organisation asked to take part, by code."))
 
     def __init__(self, *, access: OperationAccess | None = None, today: date | None = None,
-                 **kwargs):
+                 participant_rows: dict[int, list[dict]] | None = None, **kwargs):
         super().__init__(**kwargs)
         self.access = access
         self.today = today or date.today()
+        # Lists pass their participants as plain rows, read in one query for the page.
+        self.participant_rows = participant_rows
 
     @classmethod
-    def for_access(cls, access: OperationAccess, today: date | None = None) -> OperationSchema:
+    def for_access(cls, access: OperationAccess, today: date | None = None,
+                   participant_rows: dict[int, list[dict]] | None = None) -> OperationSchema:
         """The schema showing what a caller with ``access`` may see of an operation."""
         visible = [name for name, field in cls._declared_fields.items()
                    if "x-permission" not in field.metadata
                    or access.can(Permission(field.metadata["x-permission"]))]
-        return cls(only=visible, access=access, today=today)
+        return cls(only=visible, access=access, today=today, participant_rows=participant_rows)
 
     def get_attribute(self, obj, attr, default):
         if attr == "status":
@@ -154,6 +157,8 @@ class OperationSchema(Schema):
             return [SubstanceGroup(value) for value in obj.substance_groups]
         if attr == "transport_modes":
             return [TransportMode(value) for value in obj.transport_modes]
+        if attr == "participants" and self.participant_rows is not None:
+            return self.participant_rows[obj.id]
         if attr == "participants":
             return sorted(obj.participations, key=lambda p: p.organisation.code)
         return super().get_attribute(obj, attr, default)

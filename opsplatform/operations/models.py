@@ -243,6 +243,8 @@ class Participation(Base):
     __table_args__ = (
         UniqueConstraint("operation_id", "organisation_id"),
         Index("ix_participations_organisation_id_status", "organisation_id", "status"),
+        # Counting participants by status per operation (lists, dashboard).
+        Index("ix_participations_operation_id_status", "operation_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -146,7 +146,7 @@ def _page(operation: Operation, status: int = 200, *, return_form: ReturnForm | 
         "full": full,
         "own_row": own_row,
         "totals": [(status, table.totals[status]) for status in CellStatus],
-        "chart": compliance_chart(table, "reporting-summary") if table.periods else None,
+        "chart": compliance_chart(table.totals, "reporting-summary") if table.periods else None,
     }
     if _may_file(access) and own_row is not None:
         context["return_form"] = _return_form(periods, own_row, return_form)

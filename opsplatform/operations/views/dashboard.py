@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 
 from flask_babel import gettext as _
@@ -22,8 +23,8 @@ COMPLIANCE_SEGMENTS = [
 ]
 
 
-def compliance_chart(table: queries.ComplianceTable, id_prefix: str):
-    segments = [{"label": status.label, "value": table.totals[status], "kind": kind}
+def compliance_chart(totals: Counter, id_prefix: str):
+    segments = [{"label": status.label, "value": totals[status], "kind": kind}
                 for status, kind in COMPLIANCE_SEGMENTS]
     return charts.stacked_bar(segments, id_prefix=id_prefix,
                               title=_("Returns for the periods so far"))
@@ -54,11 +55,15 @@ def dashboard_context(operation: Operation, access: OperationAccess,
         "access": access,
     }
     if access.can(Permission.COMPLIANCE_READ) or access.can(Permission.COMPLIANCE_SUMMARY_READ):
-        table = queries.compliance_table(operation, today=today)
-        context["compliance"] = table
-        context["compliance_chart"] = compliance_chart(table, "compliance-summary")
+        totals = queries.compliance_totals(operation, today=today)
+        context["compliance_chart"] = compliance_chart(totals, "compliance-summary")
+        context["has_periods"] = bool(totals)
         if access.participation is not None:
-            context["own_row"] = table.row_for(access.participation.organisation_id)
+            # Only the viewer's own row: the dashboard never builds the whole table.
+            own = queries.compliance_table(
+                operation, organisation_id=access.participation.organisation_id, today=today)
+            context["own_periods"] = own.periods
+            context["own_row"] = own.rows[0] if own.rows else None
     if access.can(Permission.ACTIVITY_READ):
         own = access.participation
         context["activity"] = queries.latest_activity(
