@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, fields, missing, post_dump, validate
 
 from opsplatform.core.db import MAX_ID
 from opsplatform.core.pagination import DEFAULT_PAGE_SIZE
@@ -146,6 +146,12 @@ class OperationSchema(Schema):
                    or access.can(Permission(field.metadata["x-permission"]))]
         return cls(only=visible, access=access, today=today, participant_rows=participant_rows)
 
+    @post_dump(pass_original=True)
+    def _add_participant_rows(self, data: dict, operation, **kwargs) -> dict:
+        if self.participant_rows is not None and "participants" in self.fields:
+            data["participants"] = self.participant_rows[operation.id]
+        return data
+
     def get_attribute(self, obj, attr, default):
         if attr == "status":
             return obj.status_on(self.today)
@@ -158,7 +164,7 @@ class OperationSchema(Schema):
         if attr == "transport_modes":
             return [TransportMode(value) for value in obj.transport_modes]
         if attr == "participants" and self.participant_rows is not None:
-            return self.participant_rows[obj.id]
+            return missing  # filled in by _add_participant_rows, already as JSON
         if attr == "participants":
             return sorted(obj.participations, key=lambda p: p.organisation.code)
         return super().get_attribute(obj, attr, default)

@@ -81,7 +81,7 @@ def participant_counts(operation_ids: list[int]) -> dict[int, Counter]:
 
 
 def participant_rows(operation_ids: list[int]) -> dict[int, list[dict]]:
-    """Per operation, its organisations' codes and statuses as plain rows (for lists)."""
+    """Per operation, its organisations' codes and statuses, as JSON-ready rows (for lists)."""
     rows: dict[int, list[dict]] = {operation_id: [] for operation_id in operation_ids}
     if operation_ids:
         for operation_id, code, status in db.session.execute(
@@ -89,7 +89,7 @@ def participant_rows(operation_ids: list[int]) -> dict[int, list[dict]]:
             .join(Organisation, Organisation.id == Participation.organisation_id)
             .where(Participation.operation_id.in_(operation_ids)).order_by(Organisation.code)
         ):
-            rows[operation_id].append({"organisation": {"code": code}, "status": status})
+            rows[operation_id].append({"organisation": code, "status": status.value})
     return rows
 
 
