@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from opsplatform.core.db import db, utcnow
 from opsplatform.core.errors import DomainError
+from opsplatform.core.exports import csv_safe
 from opsplatform.core.forms import INVALID_FORM_STATUS
 from opsplatform.core.permissions import Permission
 from opsplatform.organisations.models import Organisation
@@ -40,7 +41,6 @@ from ..models import (
 from ..queries import CellStatus, ComplianceRow, ComplianceTable
 from . import bp
 from .dashboard import compliance_chart
-from .directory import _csv_safe
 
 OPEN_STATUSES = (CellStatus.DUE, CellStatus.OVERDUE)
 REPORTED_STATUSES = (CellStatus.SEIZURES, CellStatus.NIL)
@@ -292,7 +292,7 @@ def compliance_csv(operation):
         for number, (period, cell) in enumerate(zip(table.periods, row.cells, strict=True),
                                                 start=1):
             writer.writerow([
-                _csv_safe(row.organisation_code), _csv_safe(row.organisation_name), number,
+                csv_safe(row.organisation_code), csv_safe(row.organisation_name), number,
                 _iso(period.starts_on), _iso(period.ends_on), _iso(period.deadline_at),
                 cell.status.value, "" if cell.seizure_count is None else cell.seizure_count,
                 _iso(cell.filed_at), _iso(cell.last_reminded_at),

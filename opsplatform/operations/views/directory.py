@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 
 from opsplatform.audit.models import AuditAction
 from opsplatform.audit.operations import record
+from opsplatform.core.exports import csv_safe
 from opsplatform.core.permissions import Permission
 
 from .. import queries
@@ -37,12 +38,6 @@ def _download(operation: Operation, body: str, mimetype: str, extension: str) ->
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
-def _csv_safe(value: str | None) -> str:
-    """Neutralise spreadsheet formulas (=, +, -, @) in exported cells."""
-    value = value or ""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 @bp.get("/<int:operation_id>/contacts.csv")
 @operation_route(Permission.CONTACTS_READ)
 def directory_csv(operation):
@@ -51,7 +46,7 @@ def directory_csv(operation):
     writer.writerow(CSV_COLUMNS)
     for entry in queries.directory(operation):
         values = {**vars(entry), "role": entry.role.label}
-        writer.writerow([_csv_safe(str(values[c]) if values[c] is not None else "")
+        writer.writerow([csv_safe(values[c])
                          for c in CSV_COLUMNS])
     return _download(operation, out.getvalue(), "text/csv", "csv")
 
