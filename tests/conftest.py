@@ -13,15 +13,17 @@ from contextlib import contextmanager
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from opsplatform import create_app
+from opsplatform.audit.models import AuditEntry
 from opsplatform.core.db import Database, db
 from opsplatform.core.migrate import upgrade
 from opsplatform.demo import load_demo
 
 DEMO_PASSWORD = "demo-password"
+DEMO_AUDIT_MAX_ID = "tests.demo_audit_max_id"
 _CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
 
 
@@ -87,6 +89,8 @@ def app(database_url, tmp_path_factory):
     with app.app_context():
         load_demo(password=DEMO_PASSWORD)
         db.session.commit()
+        # Audit entries above this id were written by the test that reads them.
+        app.extensions[DEMO_AUDIT_MAX_ID] = db.session.scalar(select(func.max(AuditEntry.id)))
     yield app
     engine.dispose()
 
@@ -144,3 +148,21 @@ def sign_in(client):
         return client
 
     return _sign_in
+
+
+@pytest.fixture
+def without_demo_documents(in_app):
+    """Start from an operation without documents (the demo uploads an operational plan)."""
+    from sqlalchemy import delete
+
+    from opsplatform.core.files import StoredFile
+    from opsplatform.operations.models import OperationDocument
+
+    with in_app() as session:
+        session.execute(delete(OperationDocument))
+        session.execute(delete(StoredFile))
+
+
+def written_by_the_test(app):
+    """A filter on AuditEntry keeping only what the current test wrote (not the demo)."""
+    return AuditEntry.id > app.extensions[DEMO_AUDIT_MAX_ID]

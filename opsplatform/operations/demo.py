@@ -14,6 +14,7 @@ from sqlalchemy import select
 from opsplatform.auth.models import User
 from opsplatform.auth.operations import AccountFields, create_user, find_user_by_email
 from opsplatform.core.db import db
+from opsplatform.core.pdf import render_pdf
 from opsplatform.core.vocabularies import (
     HandlingCode,
     SubstanceGroup,
@@ -23,7 +24,15 @@ from opsplatform.core.vocabularies import (
 from opsplatform.organisations.operations import find_by_code
 
 from . import compliance
-from .models import Operation, OperationRole, PhaseKind, ReportingFrequency, ReturnKind
+from .documents import upload_document
+from .models import (
+    DocumentCategory,
+    Operation,
+    OperationRole,
+    PhaseKind,
+    ReportingFrequency,
+    ReturnKind,
+)
 from .operations import PhaseFields, PlanFields, create_operation
 from .participants import add_member, invite, respond_to_invitation
 
@@ -181,6 +190,33 @@ def _load_catalyst(today: date) -> None:
     declined = invite(operation, find_by_code("ZA"), actor=secretariat)
     respond_to_invitation(declined, accept=False, actor=_contact_point_of("ZA"))
     _file_demo_returns(operation, today)
+    _attach_plan(operation, secretariat)
+
+
+def _attach_plan(operation: Operation, secretariat: User) -> None:
+    """The operational plan, as the secretariat would upload it (rendered by WeasyPrint)."""
+    plan = {
+        "code": operation.code,
+        "title": operation.title,
+        "host": operation.host_organisation.name,
+        "organisers": ", ".join(o.name for o in operation.organisers),
+        "summary": operation.summary,
+        "objectives": operation.objectives,
+        "substance_groups": [SubstanceGroup(v).label for v in operation.substance_groups],
+        "transport_modes": [TransportMode(v).label for v in operation.transport_modes],
+        "phases": [{"name": p.name, "starts_on": p.starts_on, "ends_on": p.ends_on}
+                   for p in operation.phases],
+        "frequency": operation.reporting_frequency.label.lower(),
+        "deadline_days": operation.report_deadline_days,
+        "participants": sorted(p.organisation.name
+                               for p in compliance.reporting_participations(operation)),
+        "marking": f"{operation.tlp.value} · {operation.handling_code.value}",
+    }
+    upload_document(operation, render_pdf("reports/pdf/operational_plan.html", plan=plan),
+                    f"{operation.code}-operational-plan.pdf", "Operational plan",
+                    DocumentCategory.OPERATIONAL_PLAN,
+                    "Approved plan: targets, phases, reporting rules and participants.",
+                    actor=secretariat)
 
 
 def _file_demo_returns(operation: Operation, today: date) -> None:

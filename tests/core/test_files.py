@@ -18,6 +18,8 @@ from opsplatform.core.crypto import DecryptionError, Keyring, keyring
 from opsplatform.core.errors import DomainError
 from opsplatform.core.files import StoredFile, check_upload, read_file, store_file
 
+pytestmark = pytest.mark.usefixtures("without_demo_documents")
+
 # -- small but valid files, built in memory ---------------------------------------------------
 
 

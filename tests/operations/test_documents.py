@@ -6,6 +6,7 @@ import io
 import re
 
 import pytest
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import FileStorage
@@ -16,8 +17,10 @@ from opsplatform.auth.operations import find_user_by_email
 from opsplatform.core.files import StoredFile
 from opsplatform.operations.documents import upload_document
 from opsplatform.operations.models import DocumentCategory, Operation, OperationDocument
-from tests.conftest import demo
+from tests.conftest import demo, written_by_the_test
 from tests.core.test_files import docx, html_page, pdf, png, windows_exe
+
+pytestmark = pytest.mark.usefixtures("without_demo_documents")
 
 DEMO = "CATALYST-DEMO"
 OTHER = "PRECURSOR-DEMO"
@@ -58,7 +61,8 @@ def _upload(client, operation_id: int, data: bytes, filename: str = "plan.pdf", 
 
 def _audit(in_app, action: AuditAction) -> list[AuditEntry]:
     with in_app() as session:
-        return list(session.scalars(select(AuditEntry).where(AuditEntry.action == action)
+        return list(session.scalars(select(AuditEntry).where(AuditEntry.action == action,
+                                                             written_by_the_test(current_app))
                                     .options(selectinload(AuditEntry.actor))
                                     .order_by(AuditEntry.id)))
 
