@@ -103,11 +103,6 @@ def file_nil_return(operation_id: int):
         contact point in this operation. Name the period by `period_id` or by a
         `date` inside it (exactly one).
       tags: [Reporting]
-      parameters:
-        - in: path
-          name: operation_id
-          required: true
-          schema: {type: integer}
       requestBody:
         required: true
         content:
@@ -171,11 +166,6 @@ def operation_compliance(operation_id: int):
         members (contact points, observers) get the totals and, if their
         administration reports in the operation, its own row only.
       tags: [Reporting]
-      parameters:
-        - in: path
-          name: operation_id
-          required: true
-          schema: {type: integer}
       responses:
         200:
           description: The periods, the visible rows, and the totals of the whole table

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec_webframeworks.flask import FlaskPlugin
@@ -49,8 +51,19 @@ def build_spec() -> dict:
     document["security"] = [{"bearerAuth": []}]
     for path, operations in document["paths"].items():
         for operation in operations.values():
+            _add_path_parameters(path, operation)
             _add_common_errors(path, operation)
     return document
+
+
+def _add_path_parameters(path: str, operation: dict) -> None:
+    """Describe the ids in the path (``/operations/{operation_id}``): all are integer ids."""
+    parameters = operation.setdefault("parameters", [])
+    named = {parameter.get("name") for parameter in parameters if parameter.get("in") == "path"}
+    for name in re.findall(r"{(\w+)}", path):
+        if name not in named:
+            parameters.insert(0, {"in": "path", "name": name, "required": True,
+                                  "schema": {"type": "integer"}})
 
 
 def _add_common_errors(path: str, operation: dict) -> None:

@@ -205,11 +205,6 @@ def get_operation(operation_id: int):
         Members see the plan and who takes part; an invited administration sees what
         its invitation shows. Fields that need a permission name it (`x-permission`).
       tags: [Operations]
-      parameters:
-        - in: path
-          name: operation_id
-          required: true
-          schema: {type: integer}
       responses:
         200:
           description: The operation
@@ -233,11 +228,6 @@ def update_operation(operation_id: int):
         operation now (`closed`) or undoes an early closure (`active`) and needs
         `operation:status:close`. Nothing is saved unless everything is valid.
       tags: [Operations]
-      parameters:
-        - in: path
-          name: operation_id
-          required: true
-          schema: {type: integer}
       requestBody:
         required: true
         content:
@@ -291,11 +281,6 @@ def list_participants(operation_id: int):
         Every organisation asked to take part, whatever its answer, with its people
         and their role in the operation.
       tags: [Participants]
-      parameters:
-        - in: path
-          name: operation_id
-          required: true
-          schema: {type: integer}
       responses:
         200:
           description: The participants, by organisation code
@@ -328,11 +313,6 @@ def invite(operation_id: int):
         `already_invited`). `contact_points` names people of that organisation as its
         contact points now.
       tags: [Participants]
-      parameters:
-        - in: path
-          name: operation_id
-          required: true
-          schema: {type: integer}
       requestBody:
         required: true
         content:
@@ -366,11 +346,6 @@ def list_contacts(operation_id: int):
         The people of the organisations taking part, by organisation and role, with
         how to reach them. Each call is recorded in the audit trail, like an export.
       tags: [Participants]
-      parameters:
-        - in: path
-          name: operation_id
-          required: true
-          schema: {type: integer}
       responses:
         200:
           description: The directory
