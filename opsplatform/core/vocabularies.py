@@ -8,6 +8,7 @@ from __future__ import annotations
 import enum
 
 from flask_babel import lazy_gettext as _l
+from wtforms.fields.choices import SelectChoice
 
 
 class LabelledEnum(enum.StrEnum):
@@ -22,8 +23,9 @@ class LabelledEnum(enum.StrEnum):
         return cls._labels  # type: ignore[attr-defined]
 
     @classmethod
-    def choices(cls) -> list[tuple[str, str]]:
-        return [(member.value, member.label) for member in cls]
+    def choices(cls) -> list[SelectChoice]:
+        """Choices for a form field; the labels stay lazy, translated when rendered."""
+        return [SelectChoice(member.value, cls.labels()[member]) for member in cls]
 
 
 def with_labels(labels: dict):

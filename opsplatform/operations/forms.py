@@ -26,18 +26,12 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from opsplatform.core.forms import BaseForm
 from opsplatform.core.vocabularies import (
     HandlingCode,
-    LabelledEnum,
     SubstanceGroup,
     TlpLevel,
     TransportMode,
 )
 
 from .models import OperationRole, PhaseKind, ReportingFrequency
-
-
-def enum_choices(enum_class: type[LabelledEnum]) -> list[SelectChoice]:
-    """A field's choices from a vocabulary (WTForms 3.3 deprecates tuples: a warning)."""
-    return [SelectChoice(value, label) for value, label in enum_class.choices()]
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -57,14 +51,14 @@ class PlanForm(BaseForm):
     organisers = MultiCheckboxField(_l("Organising organisations"),
                                     description=_l("They take part from the start."))
     substance_groups = MultiCheckboxField(_l("Target substance groups"),
-                                          choices=enum_choices(SubstanceGroup))
+                                          choices=SubstanceGroup.choices())
     transport_modes = MultiCheckboxField(_l("Target transport channels"),
-                                         choices=enum_choices(TransportMode))
-    handling_code = SelectField(_l("Default handling code"), choices=enum_choices(HandlingCode))
-    tlp = SelectField(_l("Default TLP level"), choices=enum_choices(TlpLevel),
+                                         choices=TransportMode.choices())
+    handling_code = SelectField(_l("Default handling code"), choices=HandlingCode.choices())
+    tlp = SelectField(_l("Default TLP level"), choices=TlpLevel.choices(),
                       default=TlpLevel.AMBER.value)
     reporting_frequency = SelectField(_l("Reporting periods"),
-                                      choices=enum_choices(ReportingFrequency),
+                                      choices=ReportingFrequency.choices(),
                                       default=ReportingFrequency.WEEKLY.value)
     report_deadline_days = IntegerField(
         _l("Returns due (days after a period ends)"), default=2,
@@ -78,7 +72,7 @@ class NewOperationForm(PlanForm):
 
 
 class PhaseEntryForm(Form):
-    kind = SelectField(_l("Kind"), choices=[SelectChoice("", "—"), *enum_choices(PhaseKind)],
+    kind = SelectField(_l("Kind"), choices=[SelectChoice("", "—"), *PhaseKind.choices()],
                        validators=[Optional()])
     name = StringField(_l("Name"), validators=[Optional(), Length(max=100)])
     starts_on = DateField(_l("Starts on"), validators=[Optional()])
@@ -100,12 +94,12 @@ class InviteForm(BaseForm):
 
 class MemberForm(BaseForm):
     user = SelectField(_l("Person"), coerce=int, validators=[DataRequired()])
-    role = SelectField(_l("Role"), choices=enum_choices(OperationRole),
+    role = SelectField(_l("Role"), choices=OperationRole.choices(),
                        default=OperationRole.CONTACT_POINT.value)
 
 
 class RoleForm(BaseForm):
-    role = SelectField(_l("Role"), choices=enum_choices(OperationRole))
+    role = SelectField(_l("Role"), choices=OperationRole.choices())
 
 
 # -- reporting: returns, reminders, custom periods (views/compliance.py) ----------------------
@@ -133,7 +127,7 @@ class ReturnForm(BaseForm):
     # compliance.file_return, so that a stale page gets its clear message, not "invalid choice".
     period = SelectField(_l("Reporting period"), coerce=_optional_int, validate_choice=False,
                          validators=[DataRequired(message=_l("Choose a reporting period."))])
-    kind = RadioField(_l("Return"), choices=enum_choices(ReturnKind),
+    kind = RadioField(_l("Return"), choices=ReturnKind.choices(),
                       validators=[InputRequired(message=_l("Choose what you are reporting."))])
     seizure_count = IntegerField(_l("Number of seizures"),
                                  validators=[Optional(), NumberRange(min=1, max=1_000_000)],
@@ -178,7 +172,7 @@ class DocumentForm(BaseForm):
     file = FileField(_l("File"), validators=[FileRequired(_l("Choose a file to upload."))])
     title = StringField(_l("Title"), validators=[Optional(), Length(max=200)],
                         description=_l("Leave it empty to use the file name."))
-    category = SelectField(_l("Kind of document"), choices=enum_choices(DocumentCategory),
+    category = SelectField(_l("Kind of document"), choices=DocumentCategory.choices(),
                            default=DocumentCategory.OPERATIONAL_PLAN.value)
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)],
                                 description=_l("What it contains and who it is for."))

@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from opsplatform.core.forms import BaseForm
 
-from .models import ORGANISATION_KIND_LABELS, WCO_REGION_LABELS
+from .models import OrganisationKind, WcoRegion
 
 
 def _country_choices():
@@ -22,15 +22,13 @@ class OrganisationForm(BaseForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=20)],
                        description=_l("Short and unique: KR, WCO, RILO-AP, UNODC"))
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    kind = SelectField(_l("Kind"), choices=[SelectChoice(k.value, v)
-                                            for k, v in ORGANISATION_KIND_LABELS.items()])
+    kind = SelectField(_l("Kind"), choices=OrganisationKind.choices())
     # The country is checked in operations.py, whose message names the code it refuses.
     country_code = SelectField(_l("Country"), validators=[Optional()], validate_choice=False,
                                description=_l("Required for a member administration"))
     wco_region = SelectField(
         _l("WCO region"),
-        choices=[SelectChoice("", _l("None"))]
-        + [SelectChoice(k.value, v) for k, v in WCO_REGION_LABELS.items()],
+        choices=[SelectChoice("", _l("None")), *WcoRegion.choices()],
         validators=[Optional()],
     )
     is_active = BooleanField(_l("Active"), default=True)

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 import pycountry
@@ -10,28 +9,25 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from opsplatform.core.db import Base, utcnow
 from opsplatform.core.types import str_enum
+from opsplatform.core.vocabularies import LabelledEnum, with_labels
 
 
-class OrganisationKind(enum.StrEnum):
+class OrganisationKind(LabelledEnum):
     MEMBER_ADMINISTRATION = "member_administration"
     WCO_SECRETARIAT = "wco_secretariat"
     RILO = "rilo"
     INTERNATIONAL_ORGANISATION = "international_organisation"
 
-    @property
-    def label(self) -> str:
-        return str(ORGANISATION_KIND_LABELS[self])
 
-
-ORGANISATION_KIND_LABELS = {
+with_labels({
     OrganisationKind.MEMBER_ADMINISTRATION: _l("Member administration"),
     OrganisationKind.WCO_SECRETARIAT: _l("WCO Secretariat"),
     OrganisationKind.RILO: _l("Regional Intelligence Liaison Office (RILO)"),
     OrganisationKind.INTERNATIONAL_ORGANISATION: _l("International organisation"),
-}
+})(OrganisationKind)
 
 
-class WcoRegion(enum.StrEnum):
+class WcoRegion(LabelledEnum):
     EAST_SOUTHERN_AFRICA = "east_southern_africa"
     WEST_CENTRAL_AFRICA = "west_central_africa"
     NORTH_AFRICA_NEAR_MIDDLE_EAST = "north_africa_near_middle_east"
@@ -39,13 +35,9 @@ class WcoRegion(enum.StrEnum):
     SOUTH_AMERICA_NORTH_AMERICA_CENTRAL_AMERICA_CARIBBEAN = "americas_caribbean"
     FAR_EAST_SOUTH_SOUTHEAST_ASIA_AUSTRALASIA_PACIFIC = "asia_pacific"
 
-    @property
-    def label(self) -> str:
-        return str(WCO_REGION_LABELS[self])
-
 
 # The WCO's six regions, as its Council groups its members.
-WCO_REGION_LABELS = {
+with_labels({
     WcoRegion.EAST_SOUTHERN_AFRICA: _l("East and Southern Africa"),
     WcoRegion.WEST_CENTRAL_AFRICA: _l("West and Central Africa"),
     WcoRegion.NORTH_AFRICA_NEAR_MIDDLE_EAST: _l("North Africa, Near and Middle East"),
@@ -56,7 +48,7 @@ WCO_REGION_LABELS = {
     WcoRegion.FAR_EAST_SOUTH_SOUTHEAST_ASIA_AUSTRALASIA_PACIFIC: _l(
         "Far East, South and South East Asia, Australasia and the Pacific Islands"
     ),
-}
+})(WcoRegion)
 
 
 class Organisation(Base):

@@ -6,6 +6,7 @@ from flask import abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from opsplatform.auth.models import User
 from opsplatform.core.db import db
@@ -47,7 +48,8 @@ def _member_form(participation: Participation, prefix: str | None = None) -> Mem
                            User.is_active.is_(True)).order_by(User.display_name))
     form.user.choices = [(0, _("Choose…"))] + [
         (u.id, f"{u.display_name} ({u.email})") for u in people if u.id not in taken]
-    form.role.choices = [(r.value, r.label) for r in g.operation_access.roles_assignable()]
+    form.role.choices = [SelectChoice(role.value, role.label)
+                         for role in g.operation_access.roles_assignable()]
     return form
 
 
