@@ -30,6 +30,7 @@ from opsplatform.operations.access import (
     access_for,
     current_access,
     load_operation,
+    load_readable,
     standings,
 )
 from opsplatform.operations.models import (
@@ -92,15 +93,6 @@ def _plan_fields(values: dict, operation: Operation | None = None) -> operations
 def _phase_fields(rows: list[dict]) -> list[operations.PhaseFields]:
     return [operations.PhaseFields(row["kind"], row["name"], row["starts_on"], row["ends_on"])
             for row in rows]
-
-
-def _readable(operation_id: int) -> Operation:
-    """Members read the operation; an invited administration what its invitation shows."""
-    operation = db.get_by_id(Operation, operation_id)
-    if operation is not None and access_for(current_user, operation).can(
-            Permission.INVITATION_READ):
-        return load_operation(operation_id, Permission.INVITATION_READ)
-    return load_operation(operation_id, Permission.OPERATION_READ)
 
 
 def _load_for_listing(listed: list[Operation]) -> dict[int, list[dict]]:
@@ -212,7 +204,7 @@ def get_operation(operation_id: int):
             application/json:
               schema: OperationSchema
     """
-    operation = _readable(operation_id)
+    operation = load_readable(operation_id)
     return _operation_json(operation, current_access())
 
 

@@ -21,16 +21,15 @@ HOME_LIST_SIZE = 20
 def home():
     """The start page: the user's operations, current ones first."""
     from opsplatform.operations import queries
-    from opsplatform.operations.access import standings
+    from opsplatform.operations.views.overview import list_context
 
     page = queries.list_operations(current_user, limit=HOME_LIST_SIZE)
-    ids = [operation.id for operation in page.items]
     today = date.today()
     order = {"active": 0, "planned": 1, "closed": 2}
     operations = sorted(page.items, key=lambda o: (order[o.status_on(today).value], o.code))
     return render_template(
         "main/home.html", operations=operations, has_more=page.has_next, today=today,
-        counts=queries.participant_counts(ids), standings=standings(current_user, page.items),
+        **list_context(page.items),
     )
 
 

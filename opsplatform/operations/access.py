@@ -163,6 +163,18 @@ def load_operation(operation_id: int, permission: Permission) -> Operation:
     return operation
 
 
+def load_readable(operation_id: int) -> Operation:
+    """The operation for a member; for an invitee, only what its invitation shows.
+
+    Either way ``g.operation_access`` tells which (``is_member``).
+    """
+    operation = db.get_by_id(Operation, operation_id)
+    if operation is not None and access_for(current_user, operation).can(
+            Permission.INVITATION_READ):
+        return load_operation(operation_id, Permission.INVITATION_READ)
+    return load_operation(operation_id, Permission.OPERATION_READ)
+
+
 def load_child(model: type[Base], child_id: int, operation: Operation):
     """An object of ``operation`` by id; one from another operation is a 404."""
     child = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -17,7 +17,7 @@ from opsplatform.core.permissions import Permission
 from opsplatform.organisations.models import Organisation, OrganisationKind
 
 from .. import operations, participants, queries
-from ..access import access_for, load_operation, operation_route, standings
+from ..access import load_readable, operation_route, standings
 from ..forms import NewOperationForm, PhasesForm, PlanForm
 from ..models import Operation, OperationStatus, PhaseKind
 from . import bp
@@ -33,12 +33,18 @@ def index():
     if after is not None and not is_valid_id(after):
         after = None  # no id is out there (and PostgreSQL refuses to compare with it: a 500)
     page = queries.list_operations(current_user, status=status, search=search, after=after)
-    ids = [operation.id for operation in page.items]
     return render_template(
         "operations/index.html", page=page, status=status_value, search=search,
-        statuses=list(OperationStatus), today=date.today(),
-        counts=queries.participant_counts(ids), standings=standings(current_user, page.items),
+        statuses=list(OperationStatus), today=date.today(), **list_context(page.items),
     )
+
+
+def list_context(operations: list[Operation]) -> dict:
+    """What operations/_list.html needs besides the operations, in two queries."""
+    return {
+        "counts": queries.participant_counts([operation.id for operation in operations]),
+        "standings": standings(current_user, operations),
+    }
 
 
 def _with_choices(form: PlanForm) -> PlanForm:
@@ -96,15 +102,13 @@ def create():
 
 @bp.get("/<int:operation_id>")
 def overview(operation_id: int):
-    operation = db.get_by_id(Operation, operation_id) or abort(404)
-    access = access_for(current_user, operation)
-    if access.can(Permission.INVITATION_READ) and not access.is_member:
-        load_operation(operation_id, Permission.INVITATION_READ)
+    operation = load_readable(operation_id)
+    access = g.operation_access
+    if not access.is_member:
         return render_template("operations/invitation.html", operation=operation,
                                participation=access.participation, today=date.today())
-    operation = load_operation(operation_id, Permission.OPERATION_READ)
     return render_template("operations/overview.html", operation=operation,
-                           **dashboard_context(operation, g.operation_access))
+                           **dashboard_context(operation, access))
 
 
 @bp.route("/<int:operation_id>/edit", methods=["GET", "POST"])
