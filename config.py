@@ -55,6 +55,9 @@ class BaseConfig:
     SIGN_IN_MAX_FAILURES = 10
     SIGN_IN_FAILURE_WINDOW = timedelta(minutes=15)
 
+    # argon2 parameters: "default" (argon2-cffi's, RFC 9106 low-memory) or "cheapest".
+    PASSWORD_HASHING = "default"
+
     API_TOKEN_DEFAULT_DAYS = 90
     API_TOKEN_MAX_DAYS = 365
 
@@ -86,6 +89,8 @@ class TestingConfig(DevelopmentConfig):
     TESTING = True
     SECRET_KEY = "testing-secret-key-not-for-production-use"
     DATA_KEYS = base64.urlsafe_b64encode(b"t" * 32).decode()
+    # The suite hashes thousands of passwords; their strength is not what it tests.
+    PASSWORD_HASHING = "cheapest"
 
 
 class ProductionConfig(BaseConfig):

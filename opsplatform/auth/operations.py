@@ -62,7 +62,7 @@ def authenticate(email: str, password: str) -> User | None:
                details={"reason": "throttled"})
         return None
     if user is None:
-        passwords.verify_password(passwords.DUMMY_HASH, password)
+        passwords.verify_unknown_account(password)
         reason = "unknown_account"
     elif not passwords.verify_password(user.password_hash, password):
         reason = "wrong_password"

@@ -149,3 +149,20 @@ def test_pages_carry_security_headers(client):
     assert "default-src 'self'" in response.headers["Content-Security-Policy"]
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_passwords_are_hashed_with_argon2id_at_full_strength_outside_the_tests(app):
+    from config import DevelopmentConfig
+    from opsplatform.auth import passwords
+
+    with app.app_context():
+        cheap = passwords.hash_password("correct horse battery")
+    app.config["PASSWORD_HASHING"] = DevelopmentConfig.PASSWORD_HASHING
+    try:
+        with app.app_context():
+            strong = passwords.hash_password("correct horse battery")
+            assert passwords.verify_password(cheap, "correct horse battery")
+            assert passwords.needs_rehash(cheap)  # upgraded at the next sign-in
+    finally:
+        app.config["PASSWORD_HASHING"] = "cheapest"
+    assert strong.startswith("$argon2id$") and "m=65536,t=3,p=4" in strong
