@@ -254,7 +254,6 @@ def generate_users(connection: Connection, platform: Platform, count: int) -> in
                 "job_title": rng.choice(JOB_TITLES),
                 "office_phone": f"+{rng.randint(1, 99)} {rng.randint(100, 999)} "
                                 f"{rng.randint(1000, 9999)}" if rng.random() < 0.6 else None,
-                "session_nonce": f"{rng.getrandbits(128):032x}",
                 "created_at": created,
                 "updated_at": created,
                 "password_changed_at": created,

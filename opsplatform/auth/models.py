@@ -1,18 +1,16 @@
 from __future__ import annotations
 
-import secrets
+import enum
+import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from opsplatform.core.db import Base, utcnow
+from opsplatform.core.db import Base, db, utcnow
+from opsplatform.core.types import str_enum
 from opsplatform.organisations.models import Organisation
-
-
-def new_session_nonce() -> str:
-    return secrets.token_urlsafe(16)
 
 
 class User(UserMixin, Base):
@@ -33,8 +31,6 @@ class User(UserMixin, Base):
     duty_phone: Mapped[str | None] = mapped_column(String(50))
     languages: Mapped[str | None] = mapped_column(String(200))
     time_zone: Mapped[str | None] = mapped_column(String(64))
-    # Changing it signs the account out everywhere (password reset, deactivation).
-    session_nonce: Mapped[str] = mapped_column(String(32), default=new_session_nonce)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     last_sign_in_at: Mapped[datetime | None]
@@ -45,12 +41,48 @@ class User(UserMixin, Base):
     def __repr__(self) -> str:
         return f"<User {self.email}>"
 
-    def get_id(self) -> str:
-        # Flask-Login stores this in the session; a new nonce invalidates old sessions.
-        return f"{self.id}:{self.session_nonce}"
+    def end_all_sessions(self, reason: SessionEndReason) -> None:
+        """Sign the account out everywhere: every copy of every session cookie stops working."""
+        db.session.execute(
+            update(UserSession)
+            .where(UserSession.user_id == self.id, UserSession.ended_at.is_(None))
+            .values(ended_at=utcnow(), end_reason=reason)
+        )
 
-    def end_all_sessions(self) -> None:
-        self.session_nonce = new_session_nonce()
+
+class SessionEndReason(enum.StrEnum):
+    SIGNED_OUT = "signed_out"
+    EXPIRED = "expired"
+    PASSWORD_CHANGED = "password_changed"
+    PASSWORD_RESET = "password_reset"
+    DEACTIVATED = "deactivated"
+
+
+def hash_session_key(key: str) -> str:
+    # The key has 256 bits of entropy: a fast hash keeps a database dump from replaying it.
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class UserSession(Base):
+    """One signed-in browser session. The cookie holds its key; ending the row ends the session.
+
+    A session cookie is signed, not stored, so without this row a copy taken before
+    sign-out would keep working until it expired.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+    end_reason: Mapped[SessionEndReason | None] = mapped_column(str_enum(SessionEndReason, 20))
+    # Where it was opened from, for the account holder and for investigations.
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(200))
+
+    user: Mapped[User] = relationship()
 
 
 class ApiToken(Base):

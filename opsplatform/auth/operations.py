@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -9,7 +10,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app, has_request_context
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, or_, select, update
 
 from opsplatform.audit.models import AuditAction, AuditEntry
 from opsplatform.audit.operations import apply_changes, record
@@ -18,7 +19,7 @@ from opsplatform.core.errors import ConflictError, DomainError
 from opsplatform.organisations.models import Organisation
 
 from . import passwords, tokens
-from .models import ApiToken, User
+from .models import ApiToken, SessionEndReason, User, UserSession, hash_session_key
 
 
 def normalise_email(email: str) -> str:
@@ -78,8 +79,31 @@ def authenticate(email: str, password: str) -> User | None:
     return None
 
 
-def record_sign_out(user: User) -> None:
-    record(AuditAction.SIGN_OUT, user, actor=user, subject=user.email)
+def open_session(user: User, *, ip_address: str | None, user_agent: str | None) -> str:
+    """Record a new signed-in session of ``user`` and return the key its cookie carries.
+
+    The account's sessions that ended, or outlived the longest a session may last, go.
+    """
+    oldest = utcnow() - current_app.config["PERMANENT_SESSION_LIFETIME"]
+    db.session.execute(delete(UserSession).where(
+        UserSession.user_id == user.id,
+        or_(UserSession.ended_at.is_not(None), UserSession.started_at < oldest)))
+    key = secrets.token_urlsafe(32)
+    db.session.add(UserSession(user=user, key_hash=hash_session_key(key), ip_address=ip_address,
+                               user_agent=(user_agent or "")[:200] or None))
+    db.session.flush()
+    return key
+
+
+def close_session(user: User, key: str, reason: SessionEndReason) -> None:
+    """End the session whose cookie carries ``key``; a sign-out is audited."""
+    db.session.execute(
+        update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.key_hash == hash_session_key(key),
+               UserSession.ended_at.is_(None))
+        .values(ended_at=utcnow(), end_reason=reason))
+    if reason is SessionEndReason.SIGNED_OUT:
+        record(AuditAction.SIGN_OUT, user, actor=user, subject=user.email)
 
 
 # -- accounts -----------------------------------------------------------------------------
@@ -228,7 +252,7 @@ def set_active(user: User, is_active: bool, *, actor: User | None = None) -> Non
                            is_platform_admin=user.is_platform_admin)
     user.is_active = is_active
     if not is_active:
-        user.end_all_sessions()
+        user.end_all_sessions(SessionEndReason.DEACTIVATED)
     action = AuditAction.USER_REACTIVATED if is_active else AuditAction.USER_DEACTIVATED
     record(action, user, subject=user.email)
     db.session.flush()
@@ -239,7 +263,7 @@ def reset_password(user: User, new_password: str) -> None:
     _check_password(new_password, email=user.email, display_name=user.display_name)
     user.password_hash = passwords.hash_password(new_password)
     user.password_changed_at = utcnow()
-    user.end_all_sessions()
+    user.end_all_sessions(SessionEndReason.PASSWORD_RESET)
     record(AuditAction.USER_PASSWORD_RESET, user, subject=user.email)
     db.session.flush()
 
@@ -255,7 +279,7 @@ def change_own_password(user: User, current_password: str, new_password: str) ->
     )
     user.password_hash = passwords.hash_password(new_password)
     user.password_changed_at = utcnow()
-    user.end_all_sessions()
+    user.end_all_sessions(SessionEndReason.PASSWORD_CHANGED)
     record(AuditAction.PASSWORD_CHANGED, user, subject=user.email)
     db.session.flush()
 

@@ -6,29 +6,34 @@ import time
 
 from flask import Flask, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, logout_user
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
 
-from opsplatform.core.db import db
+from opsplatform.core.db import db, is_valid_id
 from opsplatform.core.extensions import login_manager
 
-from . import tokens
-from .models import User
+from . import operations, tokens
+from .models import SessionEndReason, User, UserSession, hash_session_key
 
 SIGNED_IN_AT = "signed_in_at"
 SEEN_AT = "seen_at"
+# The key of this browser's row in user_sessions; without a live row the cookie opens nothing.
+SESSION_KEY = "session_key"
 
 
 @login_manager.user_loader
 def load_user_from_session(user_key: str) -> User | None:
     if request.blueprint == "api":
         return None  # the API never trusts the cookie: it is not CSRF-protected
-    user_id, _, nonce = user_key.partition(":")
-    if not user_id.isdigit():
+    key = session.get(SESSION_KEY)
+    if not user_key.isdigit() or not is_valid_id(int(user_key)) or not isinstance(key, str):
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.is_active or user.session_nonce != nonce:
-        return None
-    return user
+    return db.session.scalar(
+        select(User)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(User.id == int(user_key), User.is_active.is_(True),
+               UserSession.key_hash == hash_session_key(key), UserSession.ended_at.is_(None))
+    )
 
 
 @login_manager.request_loader
@@ -41,12 +46,26 @@ def load_user_from_token(req) -> User | None:
     return result.token.user if result.token else None
 
 
-def start_session() -> None:
-    """Mark the start of a signed-in session (called right after login_user)."""
+def start_session(user: User) -> None:
+    """Sign ``user`` in to this browser with a fresh session (a new cookie and a new row)."""
+    session.clear()
+    key = operations.open_session(user, ip_address=request.remote_addr,
+                                  user_agent=request.user_agent.string)
+    login_user(user)
     now = int(time.time())
     session.permanent = True
+    session[SESSION_KEY] = key
     session[SIGNED_IN_AT] = now
     session[SEEN_AT] = now
+
+
+def end_session(reason: SessionEndReason) -> None:
+    """Sign this browser out and make every copy of its session cookie worthless."""
+    key = session.get(SESSION_KEY)
+    if isinstance(key, str) and current_user.is_authenticated:
+        operations.close_session(current_user._get_current_object(), key, reason)
+    logout_user()
+    session.clear()
 
 
 def _expire_old_sessions():
@@ -60,8 +79,7 @@ def _expire_old_sessions():
     too_old = now - session[SIGNED_IN_AT] > config["PERMANENT_SESSION_LIFETIME"].total_seconds()
     idle = now - session.get(SEEN_AT, 0) > config["SESSION_IDLE_TIMEOUT"].total_seconds()
     if too_old or idle:
-        logout_user()
-        session.clear()
+        end_session(SessionEndReason.EXPIRED)
         flash(_l("Your session has expired. Please sign in again."), "info")
         return redirect(url_for("auth.sign_in", next=request.full_path if request.method == "GET" else None))
     # Written at most once a minute, so most responses do not re-send the cookie.

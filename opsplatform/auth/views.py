@@ -12,11 +12,10 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
@@ -28,8 +27,8 @@ from opsplatform.core.requests import keep_changes_despite_error
 
 from . import operations
 from .forms import ChangePasswordForm, ContactDetailsForm, NewTokenForm, SignInForm
-from .models import ApiToken
-from .sessions import start_session
+from .models import ApiToken, SessionEndReason
+from .sessions import end_session, start_session
 
 bp = Blueprint("auth", __name__)
 
@@ -55,9 +54,7 @@ def sign_in():
     if form.validate_on_submit():
         user = operations.authenticate(form.email.data, form.password.data)
         if user is not None:
-            session.clear()  # a fresh session for a fresh sign-in
-            login_user(user)
-            start_session()
+            start_session(user)
             return redirect(_safe_next(request.args.get("next")))
         keep_changes_despite_error()  # the failed attempt stays in the audit trail
         form.form_errors.append(_("The e-mail address or password is not correct, "
@@ -69,9 +66,7 @@ def sign_in():
 
 @bp.post("/sign-out")
 def sign_out():
-    operations.record_sign_out(current_user._get_current_object())
-    logout_user()
-    session.clear()
+    end_session(SessionEndReason.SIGNED_OUT)
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.sign_in"))
 
@@ -135,9 +130,8 @@ def change_password():
         except DomainError as error:
             form.add_domain_error(error)
         else:
-            # The new nonce ended every session; keep this one going.
-            login_user(user)
-            start_session()
+            # Every session of the account ended; this browser goes on in a new one.
+            start_session(user)
             flash(_("Your password was changed. Other sessions were signed out."), "success")
             return redirect(url_for("auth.profile"))
     return _profile_page(422, password_form=form)
