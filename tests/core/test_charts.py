@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
+from pathlib import Path
 
 import pytest
 from markupsafe import Markup
@@ -356,3 +357,83 @@ def contrast(a: str, b: str) -> float:
 ])
 def test_text_colours_meet_wcag_aa(fill, ink):
     assert contrast(fill, ink) >= 4.5
+
+
+# ---------------------------------------------------------------- reference drawings
+# The exact SVG of a range of charts, recorded in tests/core/charts_golden/. A change
+# of output shows here first: if it is meant, redraw them with
+# `.venv/bin/python -m tests.core.test_charts` and review the diff of the .svg files.
+GOLDEN = Path(__file__).with_name("charts_golden")
+SHORT = [Phase("Plan", "planning", date(2026, 3, 1), date(2026, 3, 20)),
+         Phase("Brief", "pre_operational", date(2026, 3, 21), date(2026, 3, 25)),
+         Phase("Act", "operational", date(2026, 3, 26), date(2026, 4, 30)),
+         Phase("Debrief", "post_operational", date(2026, 5, 1), date(2026, 5, 31))]
+LONG_NAMES = [Phase("Planning and coordination of the participating administrations", "planning",
+                    date(2026, 1, 1), date(2026, 2, 28)),
+              Phase("Operational phase of the joint customs operation", "operational",
+                    date(2026, 3, 1), date(2026, 3, 31))]
+
+
+def golden_charts() -> dict[str, Markup]:
+    """Name -> chart, covering each drawing path of the three kinds of chart."""
+    today = date(2026, 11, 12)
+    gaps = [Phase("A", "planning", date(2026, 1, 1), date(2026, 1, 10)),
+            Phase("B", "operational", date(2026, 1, 21), date(2026, 1, 31))]
+    long_operation = [
+        Phase("Planning", "planning", date(2026, 1, 1), date(2026, 6, 30)),
+        Phase("Briefing", "pre_operational", date(2026, 7, 1), date(2026, 7, 1)),
+        Phase("Operational", "operational", date(2026, 7, 2), date(2027, 8, 31))]
+    mixed = [{"name": "Op", "kind": "operational", "starts_on": date(2026, 1, 1),
+              "ends_on": date(2026, 1, 5)},
+             ("Custom", "something_else", date(2026, 1, 6), date(2026, 1, 9))]
+    all_kinds = [("Seizures reported", 120, "reported"), ("Nil return", 3, "nil"),
+                 ("Not reported, overdue", 1, "missing"),
+                 ("Not reported, not yet due", 0, "pending"),
+                 ("Administrations that have not yet been asked for anything", 40, "neutral")]
+    return {
+        **{name.replace("-", "_"): chart for name, chart in every_chart().items()},
+        "timeline_closed_current": phase_timeline(STANDARD, date(2027, 6, 1)),
+        "timeline_after": phase_timeline(STANDARD[:5], date(2027, 3, 1)),
+        "timeline_explicit_current": phase_timeline(STANDARD, today, current=STANDARD[-1]),
+        "timeline_no_current": phase_timeline(STANDARD, today, current=None, title="Plan"),
+        "timeline_reversed": phase_timeline(list(reversed(STANDARD)), today),
+        "timeline_gaps": phase_timeline(gaps, date(2026, 1, 15)),
+        "timeline_long": phase_timeline(long_operation, date(2026, 7, 1)),
+        "timeline_mixed": phase_timeline(mixed, date(2026, 1, 2)),
+        "timeline_within_a_month": phase_timeline(
+            [Phase("Sprint", "operational", date(2026, 1, 5), date(2026, 1, 20))],
+            date(2026, 1, 8)),
+        "timeline_two_columns": phase_timeline(SHORT, date(2026, 3, 23)),
+        "timeline_long_names": phase_timeline(LONG_NAMES, date(2026, 3, 15)),
+        "stacked_plain": stacked_bar(COMPLIANCE, id_prefix="sp", title="Compliance"),
+        "stacked_all_kinds": stacked_bar(all_kinds, id_prefix="sk", title="Returns",
+                                         total_label="164 returns due"),
+        "stacked_hostile": stacked_bar([(HOSTILE, 3, "missing")], id_prefix="sh",
+                                       title=HOSTILE, total_label=HOSTILE),
+        "bars_mixed": bar_chart(
+            [Row("Germany", 40), {"label": "Japan", "value": 10}, ("Netherlands", 0),
+             ("Administration générale des douanes et droits indirects", 2.5)],
+            id_prefix="bm", title="Seizures per administration", value_label="Seizures"),
+        "bars_all_zero": bar_chart([("A", 0), ("B", 0)], id_prefix="bz", title="T",
+                                   value_label="Returns"),
+        "bars_thousands": bar_chart([("Total", 1234567)], id_prefix="bt", title="T",
+                                    value_label="Kilograms"),
+    }
+
+
+@pytest.mark.parametrize("name", list(golden_charts()))
+def test_chart_output_matches_its_reference_drawing(name):
+    expected = (GOLDEN / f"{name}.svg").read_text(encoding="utf-8")
+    assert str(golden_charts()[name]) == expected
+
+
+def test_every_reference_drawing_is_still_drawn():
+    assert sorted(path.stem for path in GOLDEN.glob("*.svg")) == sorted(golden_charts())
+
+
+if __name__ == "__main__":  # redraw the reference drawings
+    GOLDEN.mkdir(exist_ok=True)
+    for stale in GOLDEN.glob("*.svg"):
+        stale.unlink()
+    for chart_name, chart in golden_charts().items():
+        (GOLDEN / f"{chart_name}.svg").write_text(str(chart), encoding="utf-8")
