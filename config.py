@@ -51,9 +51,33 @@ class BaseConfig:
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     WTF_CSRF_SSL_STRICT = True
 
-    # Failed sign-ins tolerated per account within the window before refusing.
-    SIGN_IN_MAX_FAILURES = 10
-    SIGN_IN_FAILURE_WINDOW = timedelta(minutes=15)
+    # Redis, when set, holds what app servers must share: the rate-limit counters.
+    REDIS_URL = ""
+
+    # Rate limits (Flask-Limiter; opsplatform/core/ratelimits.py). Counters live in Redis
+    # when REDIS_URL is set, so that every app server counts together; in memory otherwise.
+    RATELIMIT_STRATEGY = "moving-window"
+    # Only a refusal says when to come back (Retry-After); see core/ratelimits.py.
+    RATELIMIT_HEADERS_ENABLED = False
+    RATELIMIT_KEY_PREFIX = "opsplatform"
+    # If Redis goes away, each process counts on its own rather than failing every request.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # Requests each API token may make (and each address without a valid token).
+    API_RATE_LIMIT = "600 per minute"
+
+    # Sign-in (opsplatform/auth/throttling.py). Every budget is checked before any password
+    # is hashed, and answered with 429 and Retry-After once spent.
+    SIGN_IN_REQUEST_LIMIT = "30 per minute"  # sign-in attempts per address, right or wrong
+    SIGN_IN_FAILURES_PER_ADDRESS = "30 per 15 minutes"  # over all accounts
+    SIGN_IN_FAILURES_GLOBAL = "300 per 15 minutes"  # over the platform; known browsers pass
+    SIGN_IN_FAILURES_PER_ACCOUNT_AND_ADDRESS = "10 per 15 minutes"
+    # One account from anywhere: past the free failures (within a day), each failure makes
+    # the next attempt wait twice as long as the last, up to the cap; known browsers pass.
+    SIGN_IN_ACCOUNT_FREE_FAILURES = 10
+    SIGN_IN_ACCOUNT_DELAY_CAP = timedelta(minutes=5)
+    SIGN_IN_ACCOUNT_FAILURE_WINDOW = timedelta(days=1)
+    # A browser that signed in to an account is recognised by a signed cookie for this long.
+    KNOWN_DEVICE_LIFETIME = timedelta(days=180)
 
     # argon2 parameters: "default" (argon2-cffi's, RFC 9106 low-memory) or "cheapest".
     PASSWORD_HASHING = "default"
@@ -182,6 +206,7 @@ def load_config(instance_path: Path | None = None, environ=None) -> BaseConfig:
             config.PROXY_COUNT = int(environ["OPSPLATFORM_PROXY_COUNT"])
         except ValueError as exc:
             raise ConfigurationError("OPSPLATFORM_PROXY_COUNT must be a whole number.") from exc
+    config.REDIS_URL = environ.get("REDIS_URL", config.REDIS_URL).strip()
     if "OPSPLATFORM_DEMO_PASSWORD" in environ:
         config.DEMO_PASSWORD = environ["OPSPLATFORM_DEMO_PASSWORD"]
 

@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import PROJECT_ROOT, ConfigurationError, load_config
 
-from .core import errors, requests, templating
+from .core import errors, ratelimits, requests, templating
 from .core.db import db
 from .core.extensions import csrf, login_manager
 
@@ -40,6 +40,7 @@ def create_app(
     from . import models  # noqa: F401  (every mapper known before the first query)
 
     db.init_app(app)
+    ratelimits.init_app(app)  # first: a request over its limit costs nothing more
     csrf.init_app(app)
     templating.init_app(app)
     login_manager.init_app(app)

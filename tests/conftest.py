@@ -20,6 +20,7 @@ from opsplatform import create_app
 from opsplatform.audit.models import AuditEntry
 from opsplatform.core.db import Database, db
 from opsplatform.core.migrate import upgrade
+from opsplatform.core.ratelimits import limiter
 from opsplatform.demo import load_demo
 
 DEMO_PASSWORD = "demo-password"
@@ -80,7 +81,9 @@ def app(database_url, tmp_path_factory):
     app = create_app(
         {"DATABASE_URL": database_url, "SERVER_NAME": "localhost"},
         instance_path=tmp_path_factory.mktemp("instance"),
-        environ={"OPSPLATFORM_ENV": "testing"},
+        # REDIS_URL, when set, puts the rate limits in Redis as on a cluster of app servers.
+        environ={"OPSPLATFORM_ENV": "testing",
+                 **{name: os.environ[name] for name in ("REDIS_URL",) if name in os.environ}},
     )
     app.test_client_class = OpsClient
     engine = Database.state(app).engine
@@ -106,6 +109,13 @@ def _transaction(app):
     state.bind = state.engine
     outer.rollback()
     connection.close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(app):
+    """Each test starts with every rate limit unspent (they all sign in from 127.0.0.1)."""
+    with app.app_context():
+        limiter.reset()
 
 
 @pytest.fixture

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from opsplatform.core.ratelimits import limit_api
+
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+limit_api(bp)
 
 from . import auth, compliance, errors, me, openapi, operations  # noqa: E402,F401  (routes register on import)

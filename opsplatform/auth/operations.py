@@ -10,9 +10,9 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app, has_request_context
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, or_, select, update
 
-from opsplatform.audit.models import AuditAction, AuditEntry
+from opsplatform.audit.models import AuditAction
 from opsplatform.audit.operations import apply_changes, record
 from opsplatform.core.db import db, utcnow
 from opsplatform.core.errors import ConflictError, DomainError
@@ -20,6 +20,7 @@ from opsplatform.organisations.models import Organisation
 
 from . import passwords, tokens
 from .models import ApiToken, SessionEndReason, User, UserSession, hash_session_key
+from .throttling import SignInAttempt
 
 
 def normalise_email(email: str) -> str:
@@ -39,29 +40,16 @@ def _check_password(password: str, *, email: str, display_name: str, field: str 
 # -- signing in ---------------------------------------------------------------------------
 
 
-def _recent_failures(email: str) -> int:
-    since = utcnow() - current_app.config["SIGN_IN_FAILURE_WINDOW"]
-    return db.session.scalar(
-        select(func.count(AuditEntry.id)).where(
-            AuditEntry.action == AuditAction.SIGN_IN_FAILED,
-            AuditEntry.subject == email,
-            AuditEntry.occurred_at >= since,
-        )
-    )
-
-
-def authenticate(email: str, password: str) -> User | None:
+def authenticate(email: str, password: str, attempt: SignInAttempt) -> User | None:
     """Return the active account these credentials open, recording the attempt either way.
 
-    The caller shows one generic message on failure, whatever the reason, so
-    that nobody learns which accounts exist.
+    Raises SignInThrottled, before any password is hashed, while ``attempt`` is over
+    a budget (see throttling.py). The caller shows one generic message on failure,
+    whatever the reason, so that nobody learns which accounts exist.
     """
+    attempt.check()
     email = normalise_email(email)
     user = find_user_by_email(email)
-    if _recent_failures(email) >= current_app.config["SIGN_IN_MAX_FAILURES"]:
-        record(AuditAction.SIGN_IN_FAILED, user, actor=None, subject=email,
-               details={"reason": "throttled"})
-        return None
     if user is None:
         passwords.verify_unknown_account(password)
         reason = "unknown_account"
@@ -73,9 +61,14 @@ def authenticate(email: str, password: str) -> User | None:
         if passwords.needs_rehash(user.password_hash):
             user.password_hash = passwords.hash_password(password)
         user.last_sign_in_at = utcnow()
+        attempt.succeeded()
         record(AuditAction.SIGN_IN, user, actor=user, subject=email)
         return user
-    record(AuditAction.SIGN_IN_FAILED, user, actor=None, subject=email, details={"reason": reason})
+    details: dict = {"reason": reason}
+    spent = attempt.failed()
+    if spent:
+        details["throttled"] = spent  # the failure that used up a budget says which
+    record(AuditAction.SIGN_IN_FAILED, user, actor=None, subject=email, details=details)
     return None
 
 

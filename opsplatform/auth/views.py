@@ -8,13 +8,16 @@ from zoneinfo import available_timezones
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
@@ -23,12 +26,15 @@ from opsplatform.core.access import public
 from opsplatform.core.db import db
 from opsplatform.core.errors import DomainError
 from opsplatform.core.forms import render_form
+from opsplatform.core.ratelimits import limiter
 from opsplatform.core.requests import keep_changes_despite_error
 
 from . import operations
 from .forms import ChangePasswordForm, ContactDetailsForm, NewTokenForm, SignInForm
 from .models import ApiToken, SessionEndReason
+from .operations import normalise_email
 from .sessions import end_session, start_session
+from .throttling import SignInAttempt, SignInThrottled, remember_device
 
 bp = Blueprint("auth", __name__)
 
@@ -47,21 +53,39 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
+@limiter.limit(lambda: current_app.config["SIGN_IN_REQUEST_LIMIT"], methods=["POST"])
 def sign_in():
     if current_user.is_authenticated:
         return redirect(_safe_next(request.args.get("next")))
     form = SignInForm()
     if form.validate_on_submit():
-        user = operations.authenticate(form.email.data, form.password.data)
+        attempt = SignInAttempt.from_request(normalise_email(form.email.data))
+        try:
+            user = operations.authenticate(form.email.data, form.password.data, attempt)
+        except SignInThrottled as throttled:
+            return _throttled(form, throttled.retry_after)
         if user is not None:
             start_session(user)
-            return redirect(_safe_next(request.args.get("next")))
+            response = redirect(_safe_next(request.args.get("next")))
+            remember_device(response, user.email)
+            return response
         keep_changes_despite_error()  # the failed attempt stays in the audit trail
         form.form_errors.append(_("The e-mail address or password is not correct, "
                                   "or the account cannot sign in."))
         form.password.data = ""
         return render_template("auth/sign_in.html", form=form), 401
     return render_form("auth/sign_in.html", form)
+
+
+def _throttled(form: SignInForm, retry_after: int):
+    minutes = max(1, -(-retry_after // 60))
+    form.form_errors.append(ngettext(
+        "Too many failed sign-ins. Wait %(num)d minute, then try again.",
+        "Too many failed sign-ins. Wait %(num)d minutes, then try again.", minutes))
+    form.password.data = ""
+    response = make_response(render_template("auth/sign_in.html", form=form), 429)
+    response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 @bp.post("/sign-out")

@@ -41,6 +41,7 @@ ERROR_CODES = {
     413: "too_large",
     415: "unsupported_media_type",
     422: "unprocessable",
+    429: "rate_limited",
     500: "internal_error",
 }
 
@@ -67,6 +68,7 @@ def _friendly_message(error: HTTPException) -> str:
         404: _("There is nothing here. It may have moved, or you may not have access to it."),
         405: _("This address does not accept that kind of request."),
         413: _("The upload is larger than the platform accepts."),
+        429: _("Too many requests. Wait a moment, then try again."),
         500: _("Something went wrong on our side. It has been logged; please try again later."),
     }
     return messages.get(error.code or 500, error.description or "")

@@ -86,15 +86,6 @@ def test_sign_out_without_csrf_token_is_refused(client):
     assert client.get("/").status_code == 200
 
 
-def test_repeated_failures_lock_the_account_temporarily(app, client):
-    for _ in range(app.config["SIGN_IN_MAX_FAILURES"]):
-        client.sign_in(demo("cp.de"), "not-the-password")
-    # Even the right password is refused while the account is throttled.
-    response = client.sign_in(demo("cp.de"))
-    assert response.status_code == 401
-    assert client.get("/").status_code == 302
-
-
 @pytest.mark.parametrize(
     "target, expected",
     [

@@ -16,17 +16,15 @@ def ids(app) -> DemoIds:
         return read_ids()
 
 
-_session_cookies: dict[str, str] = {}
-
-
 @pytest.fixture
 def client_as(app):
     """``client_as("cp.jp")``: a fresh client signed in as that demo user (None: anonymous).
 
-    Each user signs in through the sign-in form once per test run; later clients
-    reuse the session cookie (it stays valid: the rolled-back sign-in changes no
-    nonce), which keeps a test over many routes and roles fast.
+    Each user signs in through the sign-in form once per test; later clients of the
+    test reuse the session cookie. (Sessions are rows that the test's rollback removes,
+    so a cookie does not outlive its test.)
     """
+    _session_cookies: dict[str, str] = {}
 
     def _client(local_part: str | None):
         client = app.test_client()

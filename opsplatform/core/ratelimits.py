@@ -1,0 +1,92 @@
+"""Rate limits: Flask-Limiter, its counters in Redis when REDIS_URL is set, in memory otherwise.
+
+In Redis every app server counts together; in memory each process counts for itself
+(enough for one machine, and for the tests). Limits are answered with 429 and a
+``Retry-After`` header, on the page or as the API's JSON error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+
+from flask import Blueprint, Flask, current_app, request
+from flask_limiter import Limiter, RateLimitExceeded
+from flask_limiter.util import get_remote_address
+from limits import RateLimitItem, parse
+from limits.storage import Storage
+
+limiter = Limiter(key_func=get_remote_address)
+
+
+def client_address() -> str:
+    """The caller's address (the proxies' X-Forwarded-For is trusted only when configured)."""
+    return get_remote_address() or "unknown"
+
+
+def _api_caller() -> str:
+    """API limits count per token; requests without one count per address."""
+    authorization = request.headers.get("Authorization", "")
+    if authorization:
+        # Keyed by a hash of what was presented: no database read before the limit applies.
+        return "token:" + hashlib.sha256(authorization.encode()).hexdigest()[:32]
+    return "address:" + client_address()
+
+
+def limit_api(blueprint: Blueprint) -> None:
+    """Put every route of the API blueprint under the per-token limit (API_RATE_LIMIT)."""
+    limiter.shared_limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=_api_caller,
+                         scope="api")(blueprint)
+
+
+class Budget:
+    """A named rate limit spent only when the caller says so (failures, not requests)."""
+
+    def __init__(self, name: str, config_key: str):
+        self.name = name
+        self.config_key = config_key
+
+    def _item(self) -> RateLimitItem:
+        return parse(current_app.config[self.config_key])
+
+    def _keys(self, keys: tuple[str, ...]) -> tuple[str, ...]:
+        return (current_app.config["RATELIMIT_KEY_PREFIX"], self.name, *keys)
+
+    def wait_for(self, *keys: str) -> int:
+        """Seconds until the budget for ``keys`` allows another spend; 0 when it does now."""
+        item, keys = self._item(), self._keys(keys)
+        if limiter.limiter.test(item, *keys):
+            return 0
+        reset_at = limiter.limiter.get_window_stats(item, *keys).reset_time
+        return max(1, math.ceil(reset_at - time.time()))
+
+    def spend(self, *keys: str) -> bool:
+        """Spend one; False when this spend used up the budget."""
+        item, keys = self._item(), self._keys(keys)
+        limiter.limiter.hit(item, *keys)
+        return limiter.limiter.test(item, *keys)
+
+    def refill(self, *keys: str) -> None:
+        limiter.limiter.clear(self._item(), *self._keys(keys))
+
+
+def storage() -> Storage:
+    """The counters' storage in use (the in-memory fallback while Redis is unreachable)."""
+    return limiter.limiter.storage
+
+
+def _refuse(error: RateLimitExceeded):
+    """The platform's 429 (page or JSON), saying when the spent limit allows a request again."""
+    from .errors import handle_http_error
+
+    body, status = handle_http_error(error)
+    limit = limiter.current_limit
+    retry_after = max(1, math.ceil(limit.reset_at - time.time())) if limit else 60
+    return body, status, {"Retry-After": str(retry_after)}
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    limiter.init_app(app)
+    app.register_error_handler(RateLimitExceeded, _refuse)
