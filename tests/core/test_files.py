@@ -5,7 +5,6 @@ The small file builders at the top are shared with tests/operations/test_documen
 
 from __future__ import annotations
 
-import base64
 import io
 import struct
 import zipfile
@@ -17,6 +16,7 @@ from sqlalchemy import func, select, text
 from opsplatform.core.crypto import DecryptionError, Keyring, keyring
 from opsplatform.core.errors import DomainError
 from opsplatform.core.files import StoredFile, check_upload, read_file, store_file
+from tests.core.conftest import LOST_KEY, NEW_KEY, OLD_KEY
 
 pytestmark = pytest.mark.usefixtures("without_demo_documents")
 
@@ -194,24 +194,6 @@ def test_a_blob_copied_to_another_file_does_not_decrypt(in_app):
 
 
 # -- key rotation -----------------------------------------------------------------------------
-
-OLD_KEY = base64.urlsafe_b64encode(b"o" * 32).decode()
-NEW_KEY = base64.urlsafe_b64encode(b"n" * 32).decode()
-LOST_KEY = base64.urlsafe_b64encode(b"l" * 32).decode()
-
-
-@pytest.fixture
-def data_keys(app):
-    """Switch OPSPLATFORM_DATA_KEY for the rest of the test, as a restart would."""
-    original = app.config["DATA_KEYS"]
-
-    def use(value: str) -> None:
-        app.config["DATA_KEYS"] = value
-        app.extensions.pop("opsplatform.keyring", None)
-
-    yield use
-    use(original)
-
 
 def _store(in_app, data: bytes) -> int:
     with in_app():
