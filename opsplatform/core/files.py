@@ -16,12 +16,13 @@ import filetype
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, LargeBinary, String
-from sqlalchemy.orm import Mapped, deferred, mapped_column
+from sqlalchemy import ForeignKey, LargeBinary, String, select
+from sqlalchemy.orm import Mapped, deferred, mapped_column, undefer
 
-from .crypto import keyring
+from .crypto import DecryptionError, Keyring, keyring
 from .db import Base, db, utcnow
 from .errors import DomainError
+from .rotation import RotationCounts, RotationLog, register_rotation
 
 
 @dataclass(frozen=True)
@@ -188,3 +189,49 @@ def store_file(data: bytes, filename: str | None, *, created_by_id: int | None) 
 
 def read_file(stored: StoredFile) -> bytes:
     return keyring().decrypt(stored.ciphertext, stored.uuid.encode())
+
+
+@dataclass(frozen=True)
+class StoredFileRotation:
+    """``keys rotate`` for the stored files: re-encrypt each file not under the current key."""
+
+    name: str = "Stored files"
+    default_batch_size: int = 50
+
+    def rotate(self, ring: Keyring, batch_size: int,
+               log: RotationLog) -> list[tuple[str, RotationCounts]]:
+        counts = RotationCounts()
+        after = 0
+        while True:
+            # Keyset over the files the key_id column says are stale; blobs load a batch at a time.
+            batch = db.session.scalars(
+                select(StoredFile).options(undefer(StoredFile.ciphertext))
+                .where(StoredFile.id > after, StoredFile.key_id != ring.current_key_id)
+                .order_by(StoredFile.id).limit(batch_size)
+            ).all()
+            if not batch:
+                return [(self.name, counts)]
+            for stored in batch:
+                associated_data = stored.uuid.encode()
+                if ring.is_current(stored.ciphertext):
+                    counts.already_current += 1
+                else:
+                    try:
+                        plaintext = ring.decrypt(stored.ciphertext, associated_data)
+                    except DecryptionError as error:
+                        counts.failed += 1
+                        log.failure(f"File {stored.id} ({stored.uuid}) cannot be decrypted: "
+                                    f"{error}.")
+                        continue
+                    stored.ciphertext = ring.encrypt(plaintext, associated_data)
+                    counts.reencrypted += 1
+                stored.key_id = ring.current_key_id
+            after = batch[-1].id
+            db.session.commit()
+            # Forget the batch's blobs before loading the next one.
+            db.session.expunge_all()
+            counts.batches += 1
+            log.batch(self.name, counts)
+
+
+register_rotation(StoredFileRotation())

@@ -214,7 +214,7 @@ def test_rotation_re_encrypts_files_under_an_old_key(app, in_app, runner, data_k
 
     result = runner.invoke(args=["keys", "rotate", "--batch-size", "2"])
     assert result.exit_code == 0, result.output
-    assert "Batch 2: 3 re-encrypted so far." in result.output
+    assert "Stored files, batch 2: 3 re-encrypted so far." in result.output
     assert "Stored files: 3 re-encrypted, 0 already under the current key, 0 failed." \
         in result.output
 
