@@ -47,9 +47,13 @@ class RotationLog(Protocol):
 class Rotatable(Protocol):
     """Encrypted data that can be re-encrypted under the current key."""
 
-    name: str
-    # Rows per batch when the command is not told otherwise (files are big, fields small).
-    default_batch_size: int
+    @property
+    def name(self) -> str:
+        """What the command's report calls it: "Stored files", a table's name."""
+
+    @property
+    def default_batch_size(self) -> int:
+        """Rows per batch unless the command is told otherwise (files are big, fields small)."""
 
     def rotate(self, ring: Keyring, batch_size: int,
                log: RotationLog) -> list[tuple[str, RotationCounts]]:
