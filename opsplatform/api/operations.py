@@ -18,8 +18,6 @@ from sqlalchemy.orm import selectinload
 
 from opsplatform.audit.models import AuditAction
 from opsplatform.audit.operations import record
-from opsplatform.auth.models import User
-from opsplatform.auth.operations import find_user_by_email
 from opsplatform.core.access import secretariat_required
 from opsplatform.core.db import db
 from opsplatform.core.errors import DomainError, json_error
@@ -285,14 +283,6 @@ def list_participants(operation_id: int):
     return {"items": ParticipantSchema(many=True).dump(participations)}
 
 
-def _account(email: str) -> User:
-    user = find_user_by_email(email)
-    if user is None:
-        raise DomainError(_("There is no account with the e-mail address %(email)s.",
-                            email=email), code="unknown_account", field="contact_points")
-    return user
-
-
 @bp.post("/operations/<int:operation_id>/participants")
 def invite(operation_id: int):
     """Invite an organisation (secretariat).
@@ -322,7 +312,7 @@ def invite(operation_id: int):
     operation = load_operation(operation_id, Permission.PARTICIPANTS_WRITE)
     body = load_json(InviteSchema())
     organisation = get_by_code(body["organisation"])
-    people = [_account(email) for email in dict.fromkeys(body["contact_points"])]
+    people = participants.people_of(organisation, body["contact_points"])
     participation = participants.invite(operation, organisation, actor=current_user,
                                       contact_points=people)
     return ParticipantSchema().dump(participation), 201

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from opsplatform.audit.models import AuditAction
 from opsplatform.audit.operations import record
 from opsplatform.auth.models import User
+from opsplatform.auth.operations import find_user_by_email
 from opsplatform.core.db import db, utcnow
 from opsplatform.core.errors import ConflictError, DomainError
 from opsplatform.organisations.models import Organisation, OrganisationKind
@@ -43,12 +44,6 @@ def invite(operation: Operation, organisation: Organisation, *, actor: User,
     if not organisation.is_active:
         raise DomainError(_("%(code)s is not an active organisation.", code=organisation.code),
                           code="inactive_organisation", field="organisation")
-    for person in contact_points or []:
-        if person.organisation_id != organisation.id:
-            raise DomainError(
-                _("%(email)s does not belong to %(code)s.", email=person.email,
-                  code=organisation.code),
-                code="wrong_organisation", field="contact_points")
     participation = _participation_of(operation, organisation)
     if participation is not None and participation.status in (ParticipationStatus.INVITED,
                                                               ParticipationStatus.ACCEPTED):
@@ -155,20 +150,43 @@ def _membership_of(operation_id: int, user: User) -> Membership | None:
     )
 
 
-def add_member(participation: Participation, user: User, role: OperationRole, *,
+def _may_be_added(organisation: Organisation, person: User | None) -> bool:
+    return person is not None and person.is_active and person.organisation_id == organisation.id
+
+
+def people_of(organisation: Organisation, emails: list[str]) -> list[User]:
+    """The active accounts of ``organisation`` with these addresses, for an invitation.
+
+    An address of nobody, of someone deactivated or of someone elsewhere is refused
+    alike, naming only the address given: the platform's accounts are not a directory
+    to be read by trying addresses.
+    """
+    people = []
+    for email in dict.fromkeys(emails):
+        person = find_user_by_email(email)
+        if not _may_be_added(organisation, person):
+            raise DomainError(
+                _("No active account of %(code)s has the e-mail address %(email)s.",
+                  code=organisation.code, email=email),
+                code="unknown_person", field="contact_points")
+        people.append(person)
+    return people
+
+
+def add_member(participation: Participation, user: User | None, role: OperationRole, *,
                actor: User) -> Membership:
-    """Give a person of the participating organisation a role in the operation."""
+    """Give a person of the participating organisation a role in the operation.
+
+    Nobody, somebody deactivated and somebody of another organisation are refused in
+    the same words, naming no one, so that an id reveals nothing about its account.
+    """
     if participation.status not in (ParticipationStatus.INVITED, ParticipationStatus.ACCEPTED):
         raise ConflictError(_("%(code)s does not take part.", code=participation.organisation.code),
                             code="not_participating")
-    if user.organisation_id != participation.organisation_id:
-        raise DomainError(
-            _("%(email)s belongs to %(org)s, not %(code)s.", email=user.email,
-              org=user.organisation.code, code=participation.organisation.code),
-            code="wrong_organisation", field="user")
-    if not user.is_active:
-        raise DomainError(_("%(email)s is deactivated.", email=user.email),
-                          code="inactive_account", field="user")
+    if not _may_be_added(participation.organisation, user):
+        raise DomainError(_("Choose one of the active people of %(code)s.",
+                            code=participation.organisation.code),
+                          code="unknown_person", field="user")
     existing = _membership_of(participation.operation_id, user)
     if existing is not None:
         raise ConflictError(

@@ -656,6 +656,18 @@ def test_inviting_twice_is_a_conflict(as_user, catalyst, in_app, code):
     assert _rows(in_app) == before
 
 
+def test_an_invitation_names_no_account_it_refuses(as_user, catalyst):
+    """Someone elsewhere and no one at all get the same answer, naming only what was sent."""
+    caller = as_user("secretariat")
+    messages = {
+        _error(caller.post(f"{catalyst}/participants",
+                           {"organisation": "PL", "contact_points": [email]}), 422,
+               "unknown_person")["message"].replace(email, "<email>")
+        for email in (demo("cp.br"), demo("secretariat"), "nobody@demo.example.org")
+    }
+    assert messages == {"No active account of PL has the e-mail address <email>."}
+
+
 def test_the_second_of_two_invitations_is_a_conflict(as_user, catalyst):
     caller = as_user("secretariat")
     assert caller.post(f"{catalyst}/participants", {"organisation": "PL"}).status_code == 201
@@ -665,9 +677,9 @@ def test_the_second_of_two_invitations_is_a_conflict(as_user, catalyst):
 
 @pytest.mark.parametrize("body, code, field", [
     ({"organisation": "XX"}, "unknown_organisation", "organisation"),
-    ({"organisation": "PL", "contact_points": [demo("cp.br")]}, "wrong_organisation",
+    ({"organisation": "PL", "contact_points": [demo("cp.br")]}, "unknown_person",
      "contact_points"),
-    ({"organisation": "BR", "contact_points": ["nobody@demo.example.org"]}, "unknown_account",
+    ({"organisation": "BR", "contact_points": ["nobody@demo.example.org"]}, "unknown_person",
      "contact_points"),
 ])
 def test_a_refused_invitation_names_the_problem_and_saves_nothing(as_user, catalyst, in_app,

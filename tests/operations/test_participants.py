@@ -282,13 +282,40 @@ def test_the_coordinator_adds_anyone_with_any_role(client_as, in_app, ids, code,
     assert (operation_id, actor, details["role"]) == (ids.catalyst, demo("ocu"), role)
 
 
-def test_a_person_of_another_organisation_is_refused_by_name(client_as, in_app, ids):
+def test_a_person_of_another_organisation_is_refused_naming_no_one(client_as, in_app, ids):
     stranger = _colleague(in_app, "US", "cp2.us")
     response = client_as("ocu").post_form(_add_url(ids, "JP"),
                                           _member_form(ids, "JP", stranger))
     assert response.status_code == 422
-    assert f"{demo('cp2.us')} belongs to US, not JP." in _text(response)
+    assert "Choose one of the active people of JP." in _text(response)
     assert _role(in_app, ids, "cp2.us") is None
+
+
+def _account_ids(in_app) -> dict[str, int]:
+    with in_app() as session:
+        return {email: user_id for email, user_id in session.execute(select(User.email, User.id))}
+
+
+def test_trying_account_ids_reveals_no_one(client_as, in_app, ids):
+    """The probe looped user ids 1 to 30 as JP's contact point and read every account."""
+    accounts = _account_ids(in_app)
+    with in_app() as session:
+        deactivated = add_colleague(session, "JP", "gone.jp", "Gone Away")
+        deactivated.is_active = False
+    client = client_as("cp.jp")
+    page = client.get(f"/operations/{ids.catalyst}/participants").text
+    hidden = [email for email in accounts if email not in page]  # not the members it lists
+    assert demo("cp.br") in hidden and demo("secretariat") in hidden
+    tried = [accounts[email] for email in hidden] + [deactivated.id, max(accounts.values()) + 1]
+    answers = set()
+    for user_id in tried:
+        response = client.post_form(_add_url(ids, "JP"), _member_form(ids, "JP", user_id))
+        assert response.status_code == 422
+        assert "Choose one of the active people of JP." in _text(response)
+        assert not [email for email in hidden if email in response.text]
+        answers.add(response.text)
+    # Nobody, somebody elsewhere (the WCO included), somebody deactivated: one answer.
+    assert len(answers) == 1
 
 
 @pytest.mark.parametrize("user", ["0", "", "2147483648", "abc"])

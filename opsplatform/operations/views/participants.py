@@ -126,21 +126,19 @@ def _check_assignable(role: OperationRole | str) -> None:
 def add_member(operation, participation_id: int):
     participation = _managed_participation(operation, participation_id)
     form = _member_form(participation)
-    # The person is checked by participants.add_member, whose messages name the problem
-    # ("belongs to US, not JP", "already has a role"); the role by _check_assignable (403).
+    # The person is checked by participants.add_member, which refuses anyone the caller
+    # may not add in words that name no one; the role by _check_assignable (403).
     form.user.validate_choice = form.role.validate_choice = False
     if form.validate():
         _check_assignable(form.role.data)
         role = OperationRole(form.role.data)
-        person = db.get_by_id(User, form.user.data)
         try:
-            if person is None:
-                raise DomainError(_("Choose a person."), field="user")
-            taking_part.add_member(participation, person, role, actor=current_user)
+            membership = taking_part.add_member(participation, db.get_by_id(User, form.user.data),
+                                                role, actor=current_user)
         except DomainError as error:
             form.add_domain_error(error)
         else:
-            flash(_("%(name)s was added as %(role)s.", name=person.display_name,
+            flash(_("%(name)s was added as %(role)s.", name=membership.user.display_name,
                     role=role.label), "success")
             return redirect(url_for(".participants", operation_id=operation.id))
     return _page(operation, 422, member_forms={participation.id: form})
