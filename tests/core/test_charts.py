@@ -10,6 +10,8 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
+from flask import has_request_context
+from flask_babel import force_locale
 from markupsafe import Markup
 
 from opsplatform.core import charts
@@ -357,6 +359,25 @@ def contrast(a: str, b: str) -> float:
 ])
 def test_text_colours_meet_wcag_aa(fill, ink):
     assert contrast(fill, ink) >= 4.5
+
+
+# ---------------------------------------------------------------- locale
+def test_charts_draw_in_an_app_context_without_a_request(app):
+    """A PDF pack built by a background job has an app context and no request."""
+    outside_flask = {name: str(chart) for name, chart in every_chart().items()}
+    with app.app_context():
+        assert not has_request_context()
+        # the app's default locale (English) chooses the words and numbers
+        assert {name: str(chart) for name, chart in every_chart().items()} == outside_flask
+        with force_locale("de"):  # the pack's language, when it asks for one
+            timeline = parse(phase_timeline(STANDARD, date(2026, 11, 12)))
+            assert today_markers(timeline) == ["Today, 12 Nov. 2026"]
+            assert {"Nov.", "Dez.", "Jan. 2027"} <= set(all_text(timeline))
+            bars = parse(bar_chart([("Total", 1234567)], id_prefix="b", title="T",
+                                   value_label="kg"))
+            assert "1.234.567" in all_text(bars)
+            stacked = parse(stacked_bar(COMPLIANCE, id_prefix="s", title="T"))
+            assert "Reported: 30 (67\xa0%)" in all_text(stacked)
 
 
 # ---------------------------------------------------------------- reference drawings
