@@ -125,8 +125,8 @@ def reset_password(user_id: int):
         except DomainError as error:
             reset_form.add_domain_error(error)
         else:
-            flash(_("A new password was set for %(email)s; their sessions were ended.",
-                    email=user.email), "success")
+            flash(_("A new password was set for %(email)s; their sessions were ended and "
+                    "their API tokens revoked.", email=user.email), "success")
             return redirect(url_for(".edit", user_id=user.id))
     return _refused_edit_page(user, reset_form=reset_form)
 

@@ -50,6 +50,10 @@ class ChangePasswordForm(BaseForm):
         description=_l("At least 12 characters. A phrase of several words works well."),
         render_kw={"autocomplete": "new-password"},
     )
+    revoke_tokens = BooleanField(
+        _l("Also revoke my API tokens"), default=True,
+        description=_l("Systems using them stop working until you give them new tokens. "
+                       "Keep it ticked if someone else may have known your password."))
 
 
 class NewTokenForm(BaseForm):
@@ -88,6 +92,7 @@ class ResetPasswordForm(BaseForm):
     new_password = PasswordField(
         _l("New password"),
         validators=[DataRequired(), Length(max=256)],
-        description=_l("At least 12 characters. The account is signed out everywhere."),
+        description=_l("At least 12 characters. The account is signed out everywhere and "
+                       "its API tokens are revoked."),
         render_kw={"autocomplete": "new-password"},
     )

@@ -252,16 +252,22 @@ def set_active(user: User, is_active: bool, *, actor: User | None = None) -> Non
 
 
 def reset_password(user: User, new_password: str) -> None:
-    """An administrator sets a new password; the account is signed out everywhere."""
+    """An administrator sets a new password; the account is signed out everywhere and its
+    API tokens are revoked (a reset is the answer to an account that is not under control)."""
     _check_password(new_password, email=user.email, display_name=user.display_name)
     user.password_hash = passwords.hash_password(new_password)
     user.password_changed_at = utcnow()
     user.end_all_sessions(SessionEndReason.PASSWORD_RESET)
-    record(AuditAction.USER_PASSWORD_RESET, user, subject=user.email)
+    revoked = revoke_all_tokens(user)
+    record(AuditAction.USER_PASSWORD_RESET, user, subject=user.email,
+           details={"tokens_revoked": revoked})
     db.session.flush()
 
 
-def change_own_password(user: User, current_password: str, new_password: str) -> None:
+def change_own_password(user: User, current_password: str, new_password: str, *,
+                        revoke_tokens: bool) -> int:
+    """Change the account holder's password, ending their sessions (the caller starts a new
+    one for this browser) and, if asked, revoking their API tokens; returns how many."""
     if not passwords.verify_password(user.password_hash, current_password):
         raise DomainError(
             _("Your current password is not correct."), code="wrong_password",
@@ -273,8 +279,11 @@ def change_own_password(user: User, current_password: str, new_password: str) ->
     user.password_hash = passwords.hash_password(new_password)
     user.password_changed_at = utcnow()
     user.end_all_sessions(SessionEndReason.PASSWORD_CHANGED)
-    record(AuditAction.PASSWORD_CHANGED, user, subject=user.email)
+    revoked = revoke_all_tokens(user) if revoke_tokens else 0
+    record(AuditAction.PASSWORD_CHANGED, user, subject=user.email,
+           details={"tokens_revoked": revoked})
     db.session.flush()
+    return revoked
 
 
 @dataclass
@@ -338,3 +347,13 @@ def revoke_token(token: ApiToken) -> None:
     token.revoked_at = utcnow()
     record(AuditAction.TOKEN_REVOKED, token, subject=token.user.email, details={"name": token.name})
     db.session.flush()
+
+
+def revoke_all_tokens(user: User) -> int:
+    """Revoke every API token of ``user`` still in force; return how many."""
+    live = db.session.scalars(select(ApiToken).where(
+        ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None),
+        ApiToken.expires_at > utcnow())).all()
+    for token in live:
+        revoke_token(token)
+    return len(live)

@@ -103,7 +103,9 @@ def _profile_page(status: int = 200, **context):
     tokens = db.session.scalars(
         select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc())
     ).all()
-    return render_template("auth/profile.html", user=user, tokens=tokens, **context), status
+    return render_template("auth/profile.html", user=user, tokens=tokens,
+                           has_live_tokens=any(token.is_usable() for token in tokens),
+                           **context), status
 
 
 def _details_form(user, formdata=None) -> ContactDetailsForm:
@@ -150,13 +152,20 @@ def change_password():
     if form.validate():
         user = current_user._get_current_object()
         try:
-            operations.change_own_password(user, form.current_password.data, form.new_password.data)
+            revoked = operations.change_own_password(
+                user, form.current_password.data, form.new_password.data,
+                revoke_tokens=form.revoke_tokens.data)
         except DomainError as error:
             form.add_domain_error(error)
         else:
             # Every session of the account ended; this browser goes on in a new one.
             start_session(user)
-            flash(_("Your password was changed. Other sessions were signed out."), "success")
+            flash(ngettext("Your password was changed. Other sessions were signed out, and "
+                           "%(num)d API token was revoked.",
+                           "Your password was changed. Other sessions were signed out, and "
+                           "%(num)d API tokens were revoked.", revoked)
+                  if revoked else
+                  _("Your password was changed. Other sessions were signed out."), "success")
             return redirect(url_for("auth.profile"))
     return _profile_page(422, password_form=form)
 

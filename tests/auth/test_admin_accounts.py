@@ -421,3 +421,18 @@ def test_another_admin_can_deactivate_an_admin(app, in_app):
     response = client.post_form(f"/admin/accounts/{first.id}/deactivate")
     assert response.status_code == 302
     assert not _user(in_app, demo("admin")).is_active
+
+
+def test_a_password_reset_revokes_the_account_s_api_tokens(app, sign_in, in_app):
+    from opsplatform.auth.operations import create_token, find_user_by_email
+
+    with in_app():
+        user = find_user_by_email(demo("cp.jp"))
+        user_id, secret = user.id, create_token(user, "national system", 30)[1]
+    admin = sign_in("admin")
+    response = admin.post_form(f"/admin/accounts/{user_id}/password",
+                               {"new_password": "a-brand-new-password-42"})
+    assert response.status_code == 302
+    assert "API tokens revoked" in admin.get(response.headers["Location"]).text
+    api = app.test_client()
+    assert api.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 401

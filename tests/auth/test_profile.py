@@ -232,3 +232,67 @@ def test_someone_elses_token_cannot_be_revoked(sign_in, client, in_app):
     assert client.post_form("/profile/tokens/99999999999999999999/revoke").status_code == 404
     assert _me(client, secret).status_code == 200
     assert "JP system" not in client.get("/profile").text
+
+
+# -- password change and API tokens ----------------------------------------------------------
+
+
+def _token_works(client, secret) -> bool:
+    return client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}) \
+        .status_code == 200
+
+
+def _new_token(in_app, local_part="cp.kr") -> str:
+    from opsplatform.auth.operations import create_token, find_user_by_email
+
+    with in_app():
+        return create_token(find_user_by_email(demo(local_part)), "national system", 30)[1]
+
+
+def test_the_password_form_offers_to_revoke_the_tokens_ticked(sign_in, client, in_app):
+    sign_in("cp.kr")
+    assert "Also revoke my API tokens" not in client.get("/profile").text  # none to revoke
+    _new_token(in_app)
+    page = client.get("/profile").text
+    [box] = re.findall(r'<input [^>]*id="password-revoke_tokens"[^>]*>', page)
+    assert ' checked ' in box and 'type="checkbox"' in box
+
+
+def test_a_password_change_revokes_the_api_tokens_when_asked(sign_in, client, in_app):
+    first, second = _new_token(in_app), _new_token(in_app)
+    sign_in("cp.kr")
+    response = client.post_form("/profile/password", {
+        "password-current_password": "demo-password",
+        "password-new_password": NEW_PASSWORD,
+        "password-revoke_tokens": "y",
+    })
+    assert response.status_code == 302
+    assert "2 API tokens were revoked" in client.get("/profile").text
+    assert not _token_works(client, first) and not _token_works(client, second)
+    with in_app() as session:
+        entry = session.scalar(select(AuditEntry).where(
+            AuditEntry.action == AuditAction.PASSWORD_CHANGED))
+        assert entry.details == {"tokens_revoked": 2}
+
+
+def test_a_password_change_can_keep_the_api_tokens(sign_in, client, in_app):
+    secret = _new_token(in_app)
+    sign_in("cp.kr")
+    response = client.post_form("/profile/password", {
+        "password-current_password": "demo-password",
+        "password-new_password": NEW_PASSWORD,
+    })  # the box left unticked
+    assert response.status_code == 302
+    assert _token_works(client, secret)
+
+
+def test_a_refused_password_change_revokes_nothing(sign_in, client, in_app):
+    secret = _new_token(in_app)
+    sign_in("cp.kr")
+    response = client.post_form("/profile/password", {
+        "password-current_password": "not-my-password",
+        "password-new_password": NEW_PASSWORD,
+        "password-revoke_tokens": "y",
+    })
+    assert response.status_code == 422
+    assert _token_works(client, secret)
