@@ -656,3 +656,17 @@ def test_the_home_page_lists_my_operations_current_first(client_as):
     page = client_as("cp.de").get("/")  # DE takes part in both demo operations
     assert _listed(page) == ["CATALYST-DEMO", "PRECURSOR-DEMO"]
     assert "Contact point" in page.text
+
+
+def _taking_part_cell(page, code: str) -> str:
+    row = page.text[page.text.index(f">{code}</a>"):]
+    return re.findall(r'<td class="num">(.*?)</td>', row)[0]
+
+
+@pytest.mark.parametrize("path", ["/operations/", "/"])
+def test_an_invitee_sees_no_participant_count_in_lists_as_in_the_api(client_as, path):
+    """One rule for the page and the API: the count needs 'participants:read'."""
+    invited = client_as("cp.mx").get(path)  # MX is invited to CATALYST-DEMO
+    assert "Not shown to invitees" in _taking_part_cell(invited, "CATALYST-DEMO")
+    member = client_as("cp.jp").get(path)
+    assert _taking_part_cell(member, "CATALYST-DEMO").isdigit()

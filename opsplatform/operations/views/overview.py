@@ -40,11 +40,15 @@ def index():
 
 
 def list_context(operations: list[Operation]) -> dict:
-    """What operations/_list.html needs besides the operations, in two queries."""
-    return {
-        "counts": queries.participant_counts([operation.id for operation in operations]),
-        "standings": standings(current_user, operations),
-    }
+    """What operations/_list.html needs besides the operations, in two queries.
+
+    Who takes part is counted only where the caller may see who takes part, as in the
+    API (an invited administration sees what its invitation shows, not the count).
+    """
+    standing_of = standings(current_user, operations)
+    counted = [operation.id for operation in operations
+               if standing_of[operation.id].can(Permission.PARTICIPANTS_READ)]
+    return {"counts": queries.participant_counts(counted), "standings": standing_of}
 
 
 def _with_choices(form: PlanForm) -> PlanForm:
