@@ -18,7 +18,7 @@ from wtforms.validators import (
     Optional,
 )
 
-from opsplatform.core.forms import BaseForm
+from opsplatform.core.forms import BaseForm, LongSelect
 
 
 class SignInForm(BaseForm):
@@ -38,7 +38,7 @@ class ContactDetailsForm(BaseForm):
                              render_kw={"inputmode": "tel"})
     languages = StringField(_l("Working languages"), validators=[Optional(), Length(max=200)],
                             description=_l("For example: English, French, Korean"))
-    time_zone = SelectField(_l("Time zone"), validators=[Optional()])
+    time_zone = SelectField(_l("Time zone"), validators=[Optional()], widget=LongSelect())
 
 
 class ChangePasswordForm(BaseForm):

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from flask import Response, current_app, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from opsplatform.core.ratelimits import Budget, client_address, storage
+from opsplatform.core.ratelimits import Budget, client_address, enabled, storage
 
 PER_ADDRESS = Budget("sign-in-failures-address", "SIGN_IN_FAILURES_PER_ADDRESS")
 GLOBAL = Budget("sign-in-failures-global", "SIGN_IN_FAILURES_GLOBAL")
@@ -100,13 +100,15 @@ class SignInAttempt:
 
     def _account_delay(self) -> int:
         _failures, hold = _delay_keys(self.tag)
-        if not storage().get(hold):
+        if not enabled() or not storage().get(hold):
             return 0
         return max(1, math.ceil(storage().get_expiry(hold) - time.time()))
 
     def _add_account_failure(self) -> int:
         """Count the account's failure; past the free ones, hold it for a doubling delay."""
         config = current_app.config
+        if not enabled():
+            return 0
         failures_key, hold = _delay_keys(self.tag)
         failures = storage().incr(
             failures_key, int(config["SIGN_IN_ACCOUNT_FAILURE_WINDOW"].total_seconds()))

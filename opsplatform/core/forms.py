@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import render_template
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import Field
+from wtforms.widgets import Select, html_params
 
 from .errors import DomainError
 
@@ -32,3 +36,28 @@ def render_form(template: str, form: FlaskForm, **context):
     """
     status = INVALID_FORM_STATUS if form.is_submitted() else 200
     return render_template(template, form=form, **context), status
+
+
+@lru_cache(maxsize=16)
+def _options_html(choices: tuple[tuple[str, str], ...]) -> str:
+    return "".join(f'<option value="{escape(value)}">{escape(label)}</option>'
+                   for value, label in choices)
+
+
+class LongSelect(Select):
+    """A select of hundreds of fixed options (time zones), its options rendered once.
+
+    WTForms renders each option through html_params, which made the 600 time zones
+    most of the profile page's time; here only the chosen one is marked per request.
+    """
+
+    def __call__(self, field: Field, **kwargs) -> Markup:
+        kwargs.setdefault("id", field.id)
+        choices = tuple((str(value), str(label))
+                        for value, label, _selected, _attrs in field.iter_choices())
+        options = _options_html(choices)
+        if field.data not in (None, ""):
+            chosen = f'<option value="{escape(field.data)}">'
+            options = options.replace(chosen, f'<option selected value="{escape(field.data)}">',
+                                      1)
+        return Markup(f"<select {html_params(name=field.name, **kwargs)}>{options}</select>")

@@ -40,8 +40,16 @@ def limit_api(blueprint: Blueprint) -> None:
                          scope="api")(blueprint)
 
 
+def enabled() -> bool:
+    """False where the configuration turns rate limits off (RATELIMIT_ENABLED, benchmarks)."""
+    return limiter.enabled
+
+
 class Budget:
-    """A named rate limit spent only when the caller says so (failures, not requests)."""
+    """A named rate limit spent only when the caller says so (failures, not requests).
+
+    With rate limits off, it is never spent and never waits.
+    """
 
     def __init__(self, name: str, config_key: str):
         self.name = name
@@ -56,19 +64,22 @@ class Budget:
     def wait_for(self, *keys: str) -> int:
         """Seconds until the budget for ``keys`` allows another spend; 0 when it does now."""
         item, keys = self._item(), self._keys(keys)
-        if limiter.limiter.test(item, *keys):
+        if not enabled() or limiter.limiter.test(item, *keys):
             return 0
         reset_at = limiter.limiter.get_window_stats(item, *keys).reset_time
         return max(1, math.ceil(reset_at - time.time()))
 
     def spend(self, *keys: str) -> bool:
         """Spend one; False when this spend used up the budget."""
+        if not enabled():
+            return True
         item, keys = self._item(), self._keys(keys)
         limiter.limiter.hit(item, *keys)
         return limiter.limiter.test(item, *keys)
 
     def refill(self, *keys: str) -> None:
-        limiter.limiter.clear(self._item(), *self._keys(keys))
+        if enabled():
+            limiter.limiter.clear(self._item(), *self._keys(keys))
 
 
 def storage() -> Storage:

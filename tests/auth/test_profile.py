@@ -55,6 +55,10 @@ def test_contact_details_are_saved_and_audited(sign_in, in_app):
     page = client.get("/profile")
     assert "Your contact details were saved." in page.text
     assert 'value="Intelligence officer"' in page.text
+    # The time zone list (rendered once, core/forms.LongSelect) marks the saved one alone.
+    assert page.text.count("<option selected") == 1
+    assert '<option selected value="Europe/Brussels">Europe/Brussels</option>' in page.text
+    assert '<select id="details-time_zone" name="details-time_zone">' in page.text
     with in_app() as session:
         entry = session.scalars(select(AuditEntry).where(
             AuditEntry.action == AuditAction.PROFILE_UPDATED, AuditEntry.object_id == user.id,

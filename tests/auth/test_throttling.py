@@ -180,3 +180,14 @@ def test_each_api_token_has_its_own_request_budget(client, in_app, settings):
     assert int(refused.headers["Retry-After"]) > 0
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {second}"}) \
         .status_code == 200
+
+
+def test_with_rate_limits_turned_off_nothing_is_counted_or_refused(client, settings,
+                                                                   monkeypatch):
+    from opsplatform.core.ratelimits import limiter
+
+    settings(SIGN_IN_FAILURES_PER_ACCOUNT_AND_ADDRESS="1 per hour",
+             SIGN_IN_REQUEST_LIMIT="1 per hour")
+    monkeypatch.setattr(limiter, "enabled", False)  # as RATELIMIT_ENABLED=False sets it
+    fail(client, demo("cp.de"), ATTACKER, 3)
+    assert attempt(client, demo("cp.de"), DEMO_PASSWORD, ATTACKER).status_code == 302
