@@ -20,6 +20,8 @@ the default locale, or the one ``force_locale`` sets) and outside Flask (English
 ``svg`` holds what every chart is drawn with (elements, palette, text measurement
 and formatting); each kind of chart has its module: ``timeline`` (with its
 ``timeline_axis`` and ``timeline_bands``), ``stacked_bar`` and ``bar_chart``.
+Domains turn their data into chart input in their own ``charts.py`` (the
+operation's phases and returns: ``opsplatform/operations/charts.py``).
 """
 
 from .bar_chart import BAR_WIDTH, bar_chart

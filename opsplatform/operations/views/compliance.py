@@ -30,6 +30,7 @@ from opsplatform.organisations.models import Organisation
 from .. import compliance as reporting
 from .. import queries
 from ..access import OperationAccess, load_child, operation_route
+from ..charts import compliance_chart
 from ..forms import PeriodsForm, ReminderForm, ReturnForm
 from ..models import (
     Operation,
@@ -40,7 +41,6 @@ from ..models import (
 )
 from ..queries import CellStatus, ComplianceRow, ComplianceTable
 from . import bp
-from .dashboard import compliance_chart
 
 OPEN_STATUSES = (CellStatus.DUE, CellStatus.OVERDUE)
 REPORTED_STATUSES = (CellStatus.SEIZURES, CellStatus.NIL)
@@ -146,7 +146,8 @@ def _page(operation: Operation, status: int = 200, *, return_form: ReturnForm | 
         "full": full,
         "own_row": own_row,
         "totals": [(status, table.totals[status]) for status in CellStatus],
-        "chart": compliance_chart(table.totals, "reporting-summary") if table.periods else None,
+        "chart": (compliance_chart(table.totals, id_prefix="reporting-summary")
+                  if table.periods else None),
     }
     if _may_file(access) and own_row is not None:
         context["return_form"] = _return_form(periods, own_row, return_form)

@@ -2,32 +2,14 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date
 
-from flask_babel import gettext as _
-
-from opsplatform.core import charts
 from opsplatform.core.permissions import Permission
 
 from .. import queries
 from ..access import OperationAccess
+from ..charts import compliance_chart, timeline_chart, timeline_phases
 from ..models import Operation, ParticipationStatus
-from ..queries import CellStatus
-
-COMPLIANCE_SEGMENTS = [
-    (CellStatus.SEIZURES, "reported"),
-    (CellStatus.NIL, "nil"),
-    (CellStatus.OVERDUE, "missing"),
-    (CellStatus.DUE, "pending"),
-]
-
-
-def compliance_chart(totals: Counter, id_prefix: str):
-    segments = [{"label": status.label, "value": totals[status], "kind": kind}
-                for status, kind in COMPLIANCE_SEGMENTS]
-    return charts.stacked_bar(segments, id_prefix=id_prefix,
-                              title=_("Returns for the periods so far"))
 
 
 def dashboard_context(operation: Operation, access: OperationAccess,
@@ -46,8 +28,8 @@ def dashboard_context(operation: Operation, access: OperationAccess,
             (operational.ends_on - today).days
             if operational and operational.ends_on and operational.contains(today) else None),
         # The current phase as the dashboard says it (the closing phase once closed early).
-        "timeline": charts.phase_timeline(operation.phases, today, id_prefix="timeline",
-                                          current=phase),
+        "timeline": timeline_chart(timeline_phases(operation, today), today,
+                                   id_prefix="timeline"),
         "participants_taking_part": counts[ParticipationStatus.ACCEPTED],
         "participants_invited": counts[ParticipationStatus.INVITED],
         "participants_declined": counts[ParticipationStatus.DECLINED],
@@ -56,7 +38,7 @@ def dashboard_context(operation: Operation, access: OperationAccess,
     }
     if access.can(Permission.COMPLIANCE_READ) or access.can(Permission.COMPLIANCE_SUMMARY_READ):
         totals = queries.compliance_totals(operation, today=today)
-        context["compliance_chart"] = compliance_chart(totals, "compliance-summary")
+        context["compliance_chart"] = compliance_chart(totals, id_prefix="compliance-summary")
         context["has_periods"] = bool(totals)
         if access.participation is not None:
             # Only the viewer's own row: the dashboard never builds the whole table.

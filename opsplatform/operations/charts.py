@@ -1,0 +1,73 @@
+"""An operation's data as charts: its phase timeline and the summary of its returns.
+
+The adapters take plain data (dataclasses, mappings, counters), never the
+request, so the dashboard, the reporting page and the briefing and debriefing
+packs (built from SQL aggregates, possibly by a background job in an app
+context without a request) draw the same charts. Words and numbers follow
+Flask-Babel's locale: the request's, else the app's default or ``force_locale``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from opsplatform.core import charts
+
+from .models import Operation, PhaseKind
+from .queries import CellStatus
+
+# The statuses the returns summary shows, in its order, and how each is drawn
+# (periods not started yet owe nothing, so they are left out).
+COMPLIANCE_SEGMENTS: list[tuple[CellStatus, str]] = [
+    (CellStatus.SEIZURES, "reported"),
+    (CellStatus.NIL, "nil"),
+    (CellStatus.OVERDUE, "missing"),
+    (CellStatus.DUE, "pending"),
+]
+
+
+@dataclass(frozen=True)
+class TimelinePhase:
+    """A phase as the timeline draws it."""
+
+    name: str
+    kind: str  # a PhaseKind value
+    starts_on: date
+    ends_on: date | None  # inclusive; None: the open-ended closing phase
+    is_current: bool = False
+
+
+def timeline_phases(operation: Operation, today: date) -> list[TimelinePhase]:
+    """The operation's phases as plain data, the current one as the dashboard names it
+    (``Operation.phase_on``: the closing phase once the operation is closed early)."""
+    current = operation.phase_on(today)
+    return [TimelinePhase(phase.name, PhaseKind(phase.kind).value, phase.starts_on,
+                          phase.ends_on, phase is current)
+            for phase in operation.phases]
+
+
+def timeline_chart(phases: Sequence[TimelinePhase], today: date, *,
+                   id_prefix: str = "timeline", title: str | None = None) -> Markup:
+    """The phase timeline, the phase marked ``is_current`` (if any) outlined as current."""
+    current = next((phase for phase in phases if phase.is_current), None)
+    return charts.phase_timeline(phases, today, id_prefix=id_prefix, title=title,
+                                 current=current)
+
+
+def compliance_segments(totals: Mapping[str, int]) -> list[charts.Segment]:
+    """Returns counted by status (``compliance_totals``, ``ComplianceTable.totals``, or
+    counts keyed by the status values) as the stacked bar's segments."""
+    return [charts.Segment(status.label, totals.get(status, 0), kind)
+            for status, kind in COMPLIANCE_SEGMENTS]
+
+
+def compliance_chart(totals: Mapping[str, int], *, id_prefix: str,
+                     title: str | None = None) -> Markup:
+    """The returns summary: one bar of returns filed, nil, overdue and not yet due."""
+    return charts.stacked_bar(compliance_segments(totals), id_prefix=id_prefix,
+                              title=title or _("Returns for the periods so far"))
