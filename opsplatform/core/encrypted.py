@@ -40,6 +40,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Table,
+    bindparam,
     event,
     func,
     inspect,
@@ -228,8 +229,7 @@ class EncryptedTable:
             rows = db.session.execute(query.order_by(primary_key).limit(batch_size)).all()
             if not rows:
                 break
-            for row in rows:
-                self._rotate_row(ring, columns, row, counts, log)
+            self._rotate_batch(ring, columns, rows, counts, log)
             after = rows[-1][0]
             db.session.commit()
             # The updates went around the ORM: objects loaded earlier must reload.
@@ -239,40 +239,51 @@ class EncryptedTable:
             log.batch(self.name, totals)
         return [(f"{self.name}.{name}", part) for name, part in counts.items()]
 
-    def _rotate_row(self, ring: Keyring, columns: list[Column], row,
-                    counts: dict[str, RotationCounts], log: RotationLog) -> None:
-        """Re-encrypt one row's stale values; ``row`` is (primary key, uuid, *columns)."""
-        primary_key, row_uuid, *blobs = row
-        changes, unchanged_since_read = {}, []
-        for column, blob in zip(columns, blobs, strict=True):
-            if blob is None:
-                continue
-            if ring.is_current(blob):
-                counts[column.name].already_current += 1
-                continue
-            place = associated_data(column, row_uuid)
-            try:
-                plaintext = ring.decrypt(blob, place)
-            except DecryptionError as error:
-                counts[column.name].failed += 1
-                log.failure(f"{self.name}.{column.name} of row {primary_key} ({row_uuid}) "
-                            f"cannot be decrypted: {error}.")
-                continue
-            changes[column] = ring.encrypt(plaintext, place)
-            unchanged_since_read.append(column == blob)
-        if not changes:
-            return
-        # Only if the app did not rewrite the row since it was read (its write is current).
-        (table_pk,) = self.table.primary_key.columns
-        updated = db.session.execute(
-            update(self.table).where(table_pk == primary_key, *unchanged_since_read)
-            .values(changes)
-        ).rowcount
-        for column in changes:
-            if updated:
-                counts[column.name].reencrypted += 1
-            else:
-                counts[column.name].changed_meanwhile += 1
+    def _rotate_batch(self, ring: Keyring, columns: list[Column], rows,
+                      counts: dict[str, RotationCounts], log: RotationLog) -> None:
+        """Re-encrypt a batch's stale values; each row is (primary key, uuid, *columns)."""
+        # Rows grouped by the columns they change: one UPDATE, executed many times, per group.
+        groups: dict[tuple[int, ...], list[dict[str, Any]]] = {}
+        for primary_key, row_uuid, *blobs in rows:
+            params: dict[str, Any] = {"_rotated_pk": primary_key}
+            changed = []
+            for number, (column, blob) in enumerate(zip(columns, blobs, strict=True)):
+                if blob is None:
+                    continue
+                if ring.is_current(blob):
+                    counts[column.name].already_current += 1
+                    continue
+                place = associated_data(column, row_uuid)
+                try:
+                    plaintext = ring.decrypt(blob, place)
+                except DecryptionError as error:
+                    counts[column.name].failed += 1
+                    log.failure(f"{self.name}.{column.name} of row {primary_key} ({row_uuid}) "
+                                f"cannot be decrypted: {error}.")
+                    continue
+                params[f"_old_{number}"] = blob
+                params[f"_new_{number}"] = ring.encrypt(plaintext, place)
+                changed.append(number)
+            if changed:
+                groups.setdefault(tuple(changed), []).append(params)
+        for changed, group in groups.items():
+            updated = self._write(columns, changed, group)
+            for number in changed:
+                counts[columns[number].name].reencrypted += updated
+                counts[columns[number].name].changed_meanwhile += len(group) - updated
+
+    def _write(self, columns: list[Column], changed: tuple[int, ...],
+               group: list[dict[str, Any]]) -> int:
+        """Write re-encrypted values; returns how many rows were still as read."""
+        (primary_key,) = self.table.primary_key.columns
+        # Only where the app did not rewrite the value since it was read (its write is current).
+        statement = update(self.table).where(
+            primary_key == bindparam("_rotated_pk"),
+            *(columns[number] == bindparam(f"_old_{number}") for number in changed),
+        ).values({columns[number]: bindparam(f"_new_{number}") for number in changed})
+        if db.session.get_bind().dialect.supports_sane_multi_rowcount:
+            return db.session.execute(statement, group).rowcount
+        return sum(db.session.execute(statement, params).rowcount for params in group)
 
 
 @event.listens_for(Mapper, "mapper_configured")

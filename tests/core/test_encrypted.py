@@ -339,21 +339,23 @@ def _read_row(model, note_id: int):
 
 
 def test_rotation_leaves_a_value_the_app_rewrote_meanwhile(in_app, CaseNote, data_keys):
-    note_id = _notes_under(in_app, CaseNote, OLD_KEY, data_keys, 1, phone=False)[0]
+    edited, untouched = _notes_under(in_app, CaseNote, OLD_KEY, data_keys, 2, phone=False)
     data_keys(f"{NEW_KEY},{OLD_KEY}")
     table = EncryptedTable(CaseNote.__table__)
     columns = table.columns
     counts = {column.name: RotationCounts() for column in columns}
-    # The rotation reads the row...
+    # The rotation reads a batch...
     with in_app():
-        row = _read_row(CaseNote, note_id)
+        rows = [_read_row(CaseNote, note_id) for note_id in (edited, untouched)]
     # ...an app server saves an edit (under the current key)...
     with in_app() as session:
-        session.get(CaseNote, note_id).body = "EDITED"
+        session.get(CaseNote, edited).body = "EDITED"
     # ...and the rotation's write must not bring the old text back.
     with in_app():
-        table._rotate_row(keyring(), columns, row, counts, _Quiet())
+        table._rotate_batch(keyring(), columns, rows, counts, _Quiet())
     assert counts["body_ciphertext"].changed_meanwhile == 1
-    assert counts["body_ciphertext"].reencrypted == 0
+    assert counts["body_ciphertext"].reencrypted == 1
     with in_app() as session:
-        assert session.get(CaseNote, note_id).body == "EDITED"
+        assert session.get(CaseNote, edited).body == "EDITED"
+        assert session.get(CaseNote, untouched).body == "NOTE 1"
+        assert keyring().is_current(session.get(CaseNote, untouched).body_ciphertext)
