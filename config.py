@@ -68,6 +68,9 @@ class BaseConfig:
     # Sign-in (opsplatform/auth/throttling.py). Every budget is checked before any password
     # is hashed, and answered with 429 and Retry-After once spent.
     SIGN_IN_REQUEST_LIMIT = "30 per minute"  # sign-in attempts per address, right or wrong
+    # Password checks (argon2: tens of ms of every core) running at once in one process;
+    # more are refused at once (429), so that a flood never holds every thread.
+    SIGN_IN_CHECKS_AT_ONCE = 1
     SIGN_IN_FAILURES_PER_ADDRESS = "30 per 15 minutes"  # over all accounts
     SIGN_IN_FAILURES_GLOBAL = "300 per 15 minutes"  # over the platform; known browsers pass
     SIGN_IN_FAILURES_PER_ACCOUNT_AND_ADDRESS = "10 per 15 minutes"

@@ -32,15 +32,15 @@ def create_app(
     app.config.update(overrides or {})
     _check_data_keys(app.config["DATA_KEYS"])
 
-    if app.config["PROXY_COUNT"]:
-        # Behind N trusted proxies: take the client address and scheme from their headers.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"],
-                                x_proto=app.config["PROXY_COUNT"])
-
     from . import models  # noqa: F401  (every mapper known before the first query)
 
     db.init_app(app)
     ratelimits.init_app(app)  # first: a request over its limit costs nothing more
+    if app.config["PROXY_COUNT"]:
+        # Behind N trusted proxies: take the client address and scheme from their headers
+        # (outermost, so that everything inside, the refusal cache too, sees the client).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"],
+                                x_proto=app.config["PROXY_COUNT"])
     csrf.init_app(app)
     templating.init_app(app)
     login_manager.init_app(app)

@@ -20,7 +20,7 @@ from opsplatform import create_app
 from opsplatform.audit.models import AuditEntry
 from opsplatform.core.db import Database, db
 from opsplatform.core.migrate import upgrade
-from opsplatform.core.ratelimits import limiter
+from opsplatform.core import ratelimits
 from opsplatform.demo import load_demo
 
 DEMO_PASSWORD = "demo-password"
@@ -114,8 +114,7 @@ def _transaction(app):
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits(app):
     """Each test starts with every rate limit unspent (they all sign in from 127.0.0.1)."""
-    with app.app_context():
-        limiter.reset()
+    ratelimits.reset(app)
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from opsplatform.organisations.models import Organisation
 
 from . import passwords, tokens
 from .models import ApiToken, SessionEndReason, User, UserSession, hash_session_key
-from .throttling import SignInAttempt
+from .throttling import CHECK_SLOTS, SignInAttempt
 
 
 def normalise_email(email: str) -> str:
@@ -50,10 +50,15 @@ def authenticate(email: str, password: str, attempt: SignInAttempt) -> User | No
     attempt.check()
     email = normalise_email(email)
     user = find_user_by_email(email)
+    with CHECK_SLOTS.slot():
+        if user is None:
+            passwords.verify_unknown_account(password)
+            right = False
+        else:
+            right = passwords.verify_password(user.password_hash, password)
     if user is None:
-        passwords.verify_unknown_account(password)
         reason = "unknown_account"
-    elif not passwords.verify_password(user.password_hash, password):
+    elif not right:
         reason = "wrong_password"
     elif not user.is_active:
         reason = "inactive_account"

@@ -21,7 +21,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask import Response, current_app, request
@@ -39,12 +42,40 @@ _KNOWN_DEVICE_SALT = "opsplatform.known-device"
 _KNOWN_ACCOUNTS_PER_DEVICE = 5
 
 
+class _CheckSlots:
+    """Password checks running at once in this process; more are refused, not queued.
+
+    A refused attempt is answered at once, so a flood never holds the server's threads
+    while argon2 runs: the API and the pages keep theirs.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running = 0
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        with self._lock:
+            if self._running >= current_app.config["SIGN_IN_CHECKS_AT_ONCE"]:
+                raise SignInThrottled(1, busy=True)
+            self._running += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._running -= 1
+
+
+CHECK_SLOTS = _CheckSlots()
+
+
 class SignInThrottled(Exception):
     """Too many failures: try again in ``retry_after`` seconds. Says nothing of the account."""
 
-    def __init__(self, retry_after: int):
+    def __init__(self, retry_after: int, *, busy: bool = False):
         super().__init__(retry_after)
         self.retry_after = retry_after
+        self.busy = busy  # too many sign-ins being checked at once, not too many failures
 
 
 def _account_tag(email: str) -> str:

@@ -63,7 +63,7 @@ def sign_in():
         try:
             user = operations.authenticate(form.email.data, form.password.data, attempt)
         except SignInThrottled as throttled:
-            return _throttled(form, throttled.retry_after)
+            return _throttled(form, throttled)
         if user is not None:
             start_session(user)
             response = redirect(_safe_next(request.args.get("next")))
@@ -77,14 +77,18 @@ def sign_in():
     return render_form("auth/sign_in.html", form)
 
 
-def _throttled(form: SignInForm, retry_after: int):
-    minutes = max(1, -(-retry_after // 60))
-    form.form_errors.append(ngettext(
-        "Too many failed sign-ins. Wait %(num)d minute, then try again.",
-        "Too many failed sign-ins. Wait %(num)d minutes, then try again.", minutes))
+def _throttled(form: SignInForm, throttled: SignInThrottled):
+    if throttled.busy:
+        form.form_errors.append(_("Too many sign-ins at this moment. Wait a few seconds, "
+                                  "then try again."))
+    else:
+        minutes = max(1, -(-throttled.retry_after // 60))
+        form.form_errors.append(ngettext(
+            "Too many failed sign-ins. Wait %(num)d minute, then try again.",
+            "Too many failed sign-ins. Wait %(num)d minutes, then try again.", minutes))
     form.password.data = ""
     response = make_response(render_template("auth/sign_in.html", form=form), 429)
-    response.headers["Retry-After"] = str(retry_after)
+    response.headers["Retry-After"] = str(throttled.retry_after)
     return response
 
 

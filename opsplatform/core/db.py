@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
@@ -24,6 +24,8 @@ NAMING_CONVENTION = {
 }
 
 EXTENSION_KEY = "opsplatform.db"
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 # Primary keys are 32-bit integers on PostgreSQL. A larger number from a URL, a form or
 # a query string names nothing, and must not reach the driver, which would raise.
@@ -95,7 +97,11 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_on_begin(connection):
-            connection.exec_driver_sql("BEGIN")
+            # A request that may write takes the write lock at once, so that concurrent
+            # writers queue (busy timeout) instead of failing: in WAL mode a transaction
+            # that read before another one committed cannot write ("database is locked").
+            writes = has_request_context() and request.method not in SAFE_METHODS
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
         return engine
     if url.startswith("postgres://"):

@@ -11,11 +11,14 @@ import hashlib
 import math
 import time
 
-from flask import Blueprint, Flask, current_app, request
+from flask import Blueprint, Flask, current_app, render_template, request
+from flask_babel import gettext as _
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from limits import RateLimitItem, parse
 from limits.storage import Storage
+
+from .refusals import RefusalCache, remember_refusal
 
 limiter = Limiter(key_func=get_remote_address)
 
@@ -82,22 +85,46 @@ class Budget:
             limiter.limiter.clear(self._item(), *self._keys(keys))
 
 
+def reset(app: Flask) -> None:
+    """Unspend every limit and forget every refusal (each test starts afresh)."""
+    with app.app_context():
+        limiter.reset()
+    app.extensions["opsplatform.refusals"].forget_all()
+
+
 def storage() -> Storage:
     """The counters' storage in use (the in-memory fallback while Redis is unreachable)."""
     return limiter.limiter.storage
 
 
 def _refuse(error: RateLimitExceeded):
-    """The platform's 429 (page or JSON), saying when the spent limit allows a request again."""
-    from .errors import handle_http_error
+    """The platform's 429 (page or JSON), saying when the spent limit allows a request again.
 
-    body, status = handle_http_error(error)
+    Floods get this many times a second, so the page stands alone (no layout, no user).
+    """
+    from .errors import ERROR_CODES, json_error, wants_json
+
+    message = _("Too many requests. Wait a moment, then try again.")
+    if wants_json():
+        body, status = json_error(429, ERROR_CODES[429], message)
+    else:
+        body, status = render_template("errors/rate_limited.html", message=message), 429
     limit = limiter.current_limit
     retry_after = max(1, math.ceil(limit.reset_at - time.time())) if limit else 60
+    remember_refusal(retry_after)
     return body, status, {"Retry-After": str(retry_after)}
 
 
 def init_app(app: Flask) -> None:
+    """Attach the limiter, and the refusal cache in front of the app (before any proxy fix)."""
+    from .requests import CONTENT_SECURITY_POLICY
+
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
     limiter.init_app(app)
     app.register_error_handler(RateLimitExceeded, _refuse)
+    cache = RefusalCache(app.wsgi_app, headers=[
+        ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+        ("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "same-origin")])
+    app.wsgi_app = cache  # type: ignore[method-assign]
+    app.extensions["opsplatform.refusals"] = cache

@@ -191,3 +191,50 @@ def test_with_rate_limits_turned_off_nothing_is_counted_or_refused(client, setti
     monkeypatch.setattr(limiter, "enabled", False)  # as RATELIMIT_ENABLED=False sets it
     fail(client, demo("cp.de"), ATTACKER, 3)
     assert attempt(client, demo("cp.de"), DEMO_PASSWORD, ATTACKER).status_code == 302
+
+
+def test_an_address_refused_by_the_request_limit_is_answered_from_memory(app, client,
+                                                                           settings):
+    settings(SIGN_IN_REQUEST_LIMIT="2 per minute")
+    for _ in range(2):
+        attempt(client, demo("cp.de"), "not-the-password", ATTACKER)
+    first = attempt(client, demo("cp.de"), DEMO_PASSWORD, ATTACKER)  # the limiter says no
+    assert first.status_code == 429 and "Too many requests" in first.text
+    # The next ones are answered before Flask runs: a fixed page, the same headers.
+    token = _CSRF.search(client.get("/sign-in").text).group(1)
+    again = client.post("/sign-in", environ_base={"REMOTE_ADDR": ATTACKER},
+                        data={"csrf_token": token, "email": demo("cp.de"),
+                              "password": DEMO_PASSWORD})
+    assert again.status_code == 429
+    assert 0 < int(again.headers["Retry-After"]) <= 61
+    assert again.headers["Content-Security-Policy"] == first.headers["Content-Security-Policy"]
+    assert again.headers["X-Frame-Options"] == "DENY"
+    assert again.headers["Cache-Control"] == "no-store"
+    assert "stylesheet" not in again.text  # the fixed page, not the template
+    # Only that address, only that path.
+    assert attempt(app.test_client(), demo("cp.de"), DEMO_PASSWORD, ELSEWHERE).status_code \
+        == 302
+    assert client.get("/sign-in", environ_base={"REMOTE_ADDR": ATTACKER}).status_code == 200
+
+
+def test_behind_proxies_the_refusal_cache_sees_the_client_address(tmp_path):
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from opsplatform import create_app
+    from opsplatform.core.refusals import RefusalCache
+
+    app = create_app({"DATABASE_URL": "sqlite://"}, instance_path=tmp_path,
+                     environ={"OPSPLATFORM_ENV": "testing", "OPSPLATFORM_PROXY_COUNT": "1"})
+    # ProxyFix outermost: the cache inside it keys on the address the proxy forwarded.
+    assert isinstance(app.wsgi_app, ProxyFix)
+    assert isinstance(app.wsgi_app.app, RefusalCache)
+    cache = app.wsgi_app.app
+    cache.remember(ATTACKER, "/sign-in", 30)
+    client = app.test_client()
+
+    def post(forwarded_for):
+        return client.post("/sign-in", environ_base={"REMOTE_ADDR": "10.0.0.1"},
+                           headers={"X-Forwarded-For": forwarded_for}, data={})
+
+    assert post(ATTACKER).status_code == 429
+    assert post(ELSEWHERE).status_code == 400  # the proxy's other clients go on (no CSRF)
