@@ -38,6 +38,8 @@ class BaseConfig:
     SECRET_KEY = ""
     # Comma-separated list of base64 keys; the first encrypts, all decrypt.
     DATA_KEYS = ""
+    # One base64 key for blind indexes (core/blind_index.py), never rotated with the data keys.
+    BLIND_INDEX_KEY = ""
 
     # Sessions: HTTP-only, SameSite, short-lived; see opsplatform/auth/sessions.py.
     SESSION_COOKIE_NAME = "opsplatform_session"
@@ -116,6 +118,7 @@ class TestingConfig(DevelopmentConfig):
     TESTING = True
     SECRET_KEY = "testing-secret-key-not-for-production-use"
     DATA_KEYS = base64.urlsafe_b64encode(b"t" * 32).decode()
+    BLIND_INDEX_KEY = base64.urlsafe_b64encode(b"i" * 32).decode()
     # The suite hashes thousands of passwords; their strength is not what it tests.
     PASSWORD_HASHING = "cheapest"
 
@@ -179,6 +182,8 @@ def _check_production_secrets(config: BaseConfig) -> None:
         )
     if not config.DATA_KEYS or config.DATA_KEYS == TestingConfig.DATA_KEYS:
         problems.append("OPSPLATFORM_DATA_KEY is missing or a development value")
+    if not config.BLIND_INDEX_KEY or config.BLIND_INDEX_KEY == TestingConfig.BLIND_INDEX_KEY:
+        problems.append("OPSPLATFORM_BLIND_INDEX_KEY is missing or a development value")
     if problems:
         raise ConfigurationError("Refusing to start in production: " + "; ".join(problems) + ".")
 
@@ -199,6 +204,7 @@ def load_config(instance_path: Path | None = None, environ=None) -> BaseConfig:
     )
     config.SECRET_KEY = environ.get("SECRET_KEY", config.SECRET_KEY)
     config.DATA_KEYS = environ.get("OPSPLATFORM_DATA_KEY", config.DATA_KEYS)
+    config.BLIND_INDEX_KEY = environ.get("OPSPLATFORM_BLIND_INDEX_KEY", config.BLIND_INDEX_KEY)
     if "OPSPLATFORM_UPLOAD_MAX_MB" in environ:
         try:
             config.UPLOAD_MAX_BYTES = int(environ["OPSPLATFORM_UPLOAD_MAX_MB"]) * 1024 * 1024
@@ -222,4 +228,7 @@ def load_config(instance_path: Path | None = None, environ=None) -> BaseConfig:
             )
         if not config.DATA_KEYS:
             config.DATA_KEYS = _read_or_create_secret(instance_path / "data-key", new_data_key)
+        if not config.BLIND_INDEX_KEY:
+            config.BLIND_INDEX_KEY = _read_or_create_secret(instance_path / "blind-index-key",
+                                                            new_data_key)
     return config

@@ -25,7 +25,7 @@ BENCH_DOMAIN = "bench.example.org"
 
 # A fixed encryption key, so that data a generator encrypts (message bodies,
 # seizure parties, ...) can be read by the app the runner builds. Never use it
-# for anything real.
+# for anything real. It serves as the blind-index key too.
 BENCH_DATA_KEY = base64.urlsafe_b64encode(b"opsplatform-bench-key-not-secret").decode()
 
 

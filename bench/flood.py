@@ -112,6 +112,7 @@ def server_environment(url: str, redis_url: str | None) -> dict[str, str]:
         # Given, so that nothing is generated into instance/.
         "SECRET_KEY": secrets.token_urlsafe(48),
         "OPSPLATFORM_DATA_KEY": BENCH_DATA_KEY,
+        "OPSPLATFORM_BLIND_INDEX_KEY": BENCH_DATA_KEY,
         # No proxy in front: request.remote_addr is the socket's peer address.
         "OPSPLATFORM_PROXY_COUNT": "0",
         "PYTHONUNBUFFERED": "1",

@@ -312,6 +312,7 @@ def make_app(url: str) -> Flask:
         "DATABASE_URL": url,
         "SECRET_KEY": "bench-secret-key-bench-secret-key-bench",
         "OPSPLATFORM_DATA_KEY": BENCH_DATA_KEY,
+        "OPSPLATFORM_BLIND_INDEX_KEY": BENCH_DATA_KEY,
     }
     # What is timed is the pages and the API, not the rate limits that would stop a
     # runner making hundreds of requests a minute with one token (bench/flood.py tests those).

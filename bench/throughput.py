@@ -168,7 +168,8 @@ def main() -> int:
              if not args.only or any(part in page[0] for part in args.only)]
     env = {"OPSPLATFORM_ENV": "development", "DATABASE_URL": url,
            "SECRET_KEY": "bench-secret-key-bench-secret-key-bench",
-           "OPSPLATFORM_DATA_KEY": BENCH_DATA_KEY, "REDIS_URL": ""}
+           "OPSPLATFORM_DATA_KEY": BENCH_DATA_KEY,
+           "OPSPLATFORM_BLIND_INDEX_KEY": BENCH_DATA_KEY, "REDIS_URL": ""}
     with ExitStack() as stack:
         bare = stack.enter_context(gunicorn("bare_app:app", args.workers, {}, BENCH_DIR))
         platform = stack.enter_context(gunicorn("wsgi:app", args.workers, env, ROOT))

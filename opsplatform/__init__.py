@@ -30,7 +30,7 @@ def create_app(
     )
     app.config.from_object(load_config(instance_path, environ))
     app.config.update(overrides or {})
-    _check_data_keys(app.config["DATA_KEYS"])
+    _check_data_keys(app.config["DATA_KEYS"], app.config["BLIND_INDEX_KEY"])
 
     from . import models  # noqa: F401  (every mapper known before the first query)
 
@@ -52,12 +52,13 @@ def create_app(
     return app
 
 
-def _check_data_keys(value: str) -> None:
-    """Refuse to start with a malformed OPSPLATFORM_DATA_KEY rather than fail at first use."""
+def _check_data_keys(value: str, index_value: str) -> None:
+    """Refuse to start with a malformed OPSPLATFORM_DATA_KEY or OPSPLATFORM_BLIND_INDEX_KEY
+    rather than fail at first use."""
     from .core.crypto import DataKeyError, Keyring
 
     try:
-        Keyring.parse(value)
+        Keyring.parse(value, index_value)
     except DataKeyError as error:
         raise ConfigurationError(str(error)) from error
 

@@ -15,7 +15,8 @@ from opsplatform import create_app
 
 STRONG_SECRET = "k3Y-9f2Qx7LmP0aZr5TbW8nVc1HsJ4dE6gUyO"
 PRODUCTION = {"OPSPLATFORM_ENV": "production", "SECRET_KEY": STRONG_SECRET,
-              "OPSPLATFORM_DATA_KEY": new_data_key()}
+              "OPSPLATFORM_DATA_KEY": new_data_key(),
+              "OPSPLATFORM_BLIND_INDEX_KEY": new_data_key()}
 
 
 def _production(**changes):
@@ -51,7 +52,9 @@ def test_development_secrets_are_generated_private_and_stable(tmp_path):
     assert len(first.SECRET_KEY) >= 32
     assert first.DATA_KEYS
     assert (first.SECRET_KEY, first.DATA_KEYS) == (second.SECRET_KEY, second.DATA_KEYS)
-    for name, value in [("secret-key", first.SECRET_KEY), ("data-key", first.DATA_KEYS)]:
+    assert first.BLIND_INDEX_KEY == second.BLIND_INDEX_KEY != first.DATA_KEYS
+    for name, value in [("secret-key", first.SECRET_KEY), ("data-key", first.DATA_KEYS),
+                        ("blind-index-key", first.BLIND_INDEX_KEY)]:
         path = instance / name
         assert path.read_text().strip() == value
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, name
@@ -192,3 +195,18 @@ def test_production_app_sends_secure_cookies(tmp_path):
     assert "HttpOnly" in cookie
     assert "SameSite=Lax" in cookie
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+@pytest.mark.parametrize("index_key", [None, "", TestingConfig.BLIND_INDEX_KEY])
+def test_production_refuses_a_missing_or_development_blind_index_key(tmp_path, index_key):
+    with pytest.raises(ConfigurationError) as refusal:
+        load_config(tmp_path, environ=_production(OPSPLATFORM_BLIND_INDEX_KEY=index_key))
+    message = str(refusal.value)
+    assert "OPSPLATFORM_BLIND_INDEX_KEY" in message
+    assert "OPSPLATFORM_DATA_KEY is" not in message
+
+
+def test_a_malformed_blind_index_key_stops_the_app_at_start(tmp_path):
+    with pytest.raises(ConfigurationError, match="OPSPLATFORM_BLIND_INDEX_KEY"):
+        create_app(instance_path=tmp_path,
+                   environ=_production(OPSPLATFORM_BLIND_INDEX_KEY="not-base64-32-bytes"))
