@@ -7,10 +7,16 @@ No error ever shows a stack trace.
 
 from __future__ import annotations
 
-from flask import Flask, current_app, jsonify, render_template, request
+import json
+
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from .db import db
+from .requests import security_headers
 
 
 class DomainError(Exception):
@@ -99,10 +105,47 @@ def handle_domain_error(error: DomainError):
 def handle_unexpected_error(error: Exception):
     # The traceback goes to the log; the user gets a plain apology.
     current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
-    return handle_http_error(InternalServerError())
+    return handle_server_error(InternalServerError())
+
+
+def handle_server_error(error: InternalServerError):
+    """The platform's own 500 page, even when the session or the templates are broken."""
+    # A failed flush leaves the session refusing every query ("pending rollback"), and the
+    # page needs it (the signed-in user, the navigation): undo the request's work first.
+    if db.has_session():
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001 - the page below must still go out
+            current_app.logger.exception("Rolling back after an error failed")
+    try:
+        return handle_http_error(error)
+    except Exception:  # noqa: BLE001
+        current_app.logger.exception("The error page failed on %s %s", request.method,
+                                     request.path)
+        return _static_server_error()
+
+
+def _static_server_error() -> Response:
+    """A 500 built from nothing that can fail: no template, no database."""
+    message = _("Something went wrong on our side. It has been logged; please try again later.")
+    if wants_json():
+        body = json.dumps({"error": {"code": ERROR_CODES[500], "message": message}})
+        response = Response(body, 500, mimetype="application/json")
+    else:
+        title = escape(_("Something went wrong"))
+        response = Response(
+            f"<!doctype html><html><head><meta charset=\"utf-8\"><title>{title}</title></head>"
+            f"<body><h1>{title}</h1><p>{escape(message)}</p></body></html>",
+            500, mimetype="text/html")
+    # On a request this broken the after-request functions may fail too, and Flask then
+    # sends the response without them: set the headers here (no-store first, so that they
+    # need not ask the database whether someone is signed in).
+    response.headers["Cache-Control"] = "no-store"
+    return security_headers(response)
 
 
 def init_app(app: Flask) -> None:
+    app.register_error_handler(InternalServerError, handle_server_error)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(Exception, handle_unexpected_error)

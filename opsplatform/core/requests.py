@@ -39,15 +39,16 @@ def _finish_transaction(response: Response) -> Response:
     return response
 
 
-def _security_headers(response: Response) -> Response:
+def security_headers(response: Response) -> Response:
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     user = g.get("_login_user")  # only set when this request looked at the user
-    if user is not None and user.is_authenticated:
-        # Operational pages must not linger in shared caches or the back button.
-        response.headers.setdefault("Cache-Control", "no-store")
+    # Operational pages must not linger in shared caches or the back button. (Asking the
+    # user may query the database: not for a response that already says.)
+    if "Cache-Control" not in response.headers and user is not None and user.is_authenticated:
+        response.headers["Cache-Control"] = "no-store"
     if current_app.config["SESSION_COOKIE_SECURE"]:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     return response
@@ -55,11 +56,10 @@ def _security_headers(response: Response) -> Response:
 
 def init_app(app: Flask) -> None:
     from opsplatform.auth import sessions
-
     sessions.init_app(app)
     app.before_request(_require_sign_in)
     app.after_request(_finish_transaction)
-    app.after_request(_security_headers)
+    app.after_request(security_headers)
 
 
 def keep_changes_despite_error() -> None:
