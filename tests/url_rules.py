@@ -43,6 +43,14 @@ def route_id(rule: Rule, method: str) -> str:
     return f"{method} {rule.rule}"
 
 
+def openapi_document() -> dict:
+    """The API's OpenAPI document, for tests parametrized over its operations and bodies."""
+    from opsplatform.api.openapi import build_spec
+
+    with _APP.app_context():
+        return build_spec()
+
+
 def _dummy_value(converter: BaseConverter):
     if isinstance(converter, IntegerConverter):
         return 1

@@ -35,7 +35,8 @@ def build_spec() -> dict:
     spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     spec.components.schema("ErrorSchema", schema=ErrorSchema)
     for status, name, text in [
-        (400, "BadRequest", "Malformed request, e.g. invalid JSON"),
+        (400, "BadRequest", "Malformed request: invalid JSON, JSON nested too deeply, or a "
+                            "character no text can hold (NUL) in the field `field` names"),
         (401, "Unauthorized", "Missing, malformed, expired or revoked token"),
         (403, "Forbidden", "The caller may see this but not do this"),
         (404, "NotFound", "No such object, or not visible to the caller"),
@@ -69,11 +70,12 @@ def _add_path_parameters(path: str, operation: dict) -> None:
 def _add_common_errors(path: str, operation: dict) -> None:
     """Every endpoint can answer these; say so once here rather than in each docstring."""
     responses = operation.setdefault("responses", {})
-    common = {"401": "Unauthorized", "403": "Forbidden"}
+    # Any query string, body or path may carry a NUL character, refused with 400.
+    common = {"400": "BadRequest", "401": "Unauthorized", "403": "Forbidden"}
     if "{" in path:
         common["404"] = "NotFound"
     if "requestBody" in operation:
-        common |= {"400": "BadRequest", "415": "UnsupportedMediaType", "422": "Unprocessable"}
+        common |= {"415": "UnsupportedMediaType", "422": "Unprocessable"}
     if any(parameter.get("in") == "query" for parameter in operation.get("parameters", [])):
         common["422"] = "Unprocessable"  # a query parameter out of range
     for status, name in common.items():

@@ -37,6 +37,12 @@ class ConflictError(DomainError):
     status = 409
 
 
+class BadInputError(DomainError):
+    """Input no rule could accept, refused before any view reads it (core/input_guard.py)."""
+
+    status = 400
+
+
 ERROR_CODES = {
     400: "bad_request",
     401: "unauthorized",

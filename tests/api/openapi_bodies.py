@@ -1,0 +1,138 @@
+"""The request bodies the OpenAPI document describes, read when tests are collected.
+
+Tests built on this walk every body and every text field in it: a field or an
+endpoint added later is checked without anyone listing it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from opsplatform.auth.operations import create_token, find_user_by_email
+from opsplatform.operations.models import Operation
+from tests.conftest import demo
+from tests.url_rules import openapi_document
+
+DOCUMENT = openapi_document()
+# Whoever may send each body: the secretariat plans, a contact point files its returns.
+CALLERS = ("secretariat", "cp.jp")
+# CATALYST-DEMO: cp.jp is one of its contact points (tests/api/test_operations_api.py).
+OPERATION_CODE = "CATALYST-DEMO"
+
+
+@dataclass(frozen=True)
+class Body:
+    method: str
+    path: str  # as the document names it: /api/v1/operations/{operation_id}
+    schema: dict
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+    def url(self, operation_id: int) -> str:
+        return self.path.replace("{operation_id}", str(operation_id))
+
+
+@dataclass(frozen=True)
+class TextField:
+    body: Body
+    path: tuple[str | int, ...]  # ("phases", 0, "name")
+    schema: dict
+
+    def __str__(self) -> str:
+        return f"{self.body} {self.name}"
+
+    @property
+    def name(self) -> str:
+        """As the platform names it in an error: ``phases.0.name``."""
+        return ".".join(str(part) for part in self.path)
+
+    def body_with(self, value) -> dict:
+        """A body holding ``value`` at this field's place (and nothing else)."""
+        for part in reversed(self.path):
+            value = [value] if isinstance(part, int) else {part: value}
+        return value
+
+    def errors_in(self, fields: dict):
+        """This field's messages in a validation failure's ``fields``, or None."""
+        for part in self.path:
+            if not isinstance(fields, dict) or str(part) not in fields:
+                return None
+            fields = fields[str(part)]
+        return fields
+
+
+def deref(schema: dict) -> dict:
+    while "$ref" in schema:
+        node = DOCUMENT
+        for part in schema["$ref"].removeprefix("#/").split("/"):
+            node = node[part]
+        schema = node
+    return schema
+
+
+def _bodies() -> list[Body]:
+    found = []
+    for path, operations in sorted(DOCUMENT["paths"].items()):
+        for method, operation in sorted(operations.items()):
+            if "requestBody" in operation:
+                schema = operation["requestBody"]["content"]["application/json"]["schema"]
+                found.append(Body(method.upper(), path, deref(schema)))
+    return found
+
+
+def _text_fields(body: Body, schema: dict, path: tuple = ()) -> list[TextField]:
+    schema = deref(schema)
+    if schema.get("type") == "object":
+        return [field for name, child in sorted(schema.get("properties", {}).items())
+                for field in _text_fields(body, child, (*path, name))]
+    if schema.get("type") == "array":
+        return _text_fields(body, schema["items"], (*path, 0))
+    if schema.get("type") == "string":
+        return [TextField(body, path, schema)]
+    return []
+
+
+BODIES = _bodies()
+BODY = {str(body): body for body in BODIES}  # "POST /api/v1/operations": its Body
+TEXT_FIELDS = [field for body in BODIES for field in _text_fields(body, body.schema)]
+
+
+class Api:
+    """Sends JSON to the API with the token of whoever may send each body."""
+
+    def __init__(self, client, in_app):
+        self.client = client
+        self.in_app = in_app
+        self._secrets: dict[str, str] = {}
+        self._callers: dict[str, str] = {}
+        with in_app() as session:
+            self.operation_id = session.scalar(
+                select(Operation.id).where(Operation.code == OPERATION_CODE))
+
+    def headers(self, caller: str) -> dict[str, str]:
+        if caller not in self._secrets:
+            with self.in_app():
+                _token, self._secrets[caller] = create_token(
+                    find_user_by_email(demo(caller)), "test", 1)
+        return {"Authorization": f"Bearer {self._secrets[caller]}"}
+
+    def send(self, body: Body, payload=None, *, caller: str | None = None, **kwargs):
+        if payload is not None:
+            kwargs["json"] = payload
+        caller = caller or self.caller_for(body)
+        return self.client.open(body.url(self.operation_id), method=body.method,
+                                headers=self.headers(caller), **kwargs)
+
+    def caller_for(self, body: Body) -> str:
+        """The first caller whose empty body is refused for its fields, not for who they are."""
+        if str(body) not in self._callers:
+            for caller in CALLERS:
+                if self.send(body, {}, caller=caller).status_code in (200, 422):
+                    self._callers[str(body)] = caller
+                    break
+            else:
+                raise AssertionError(f"none of {CALLERS} may send {body}")
+        return self._callers[str(body)]
