@@ -7,6 +7,7 @@ Thin skins over operations/compliance.py (the rules) and operations/queries.py
 from __future__ import annotations
 
 from flask import g
+from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
@@ -14,7 +15,7 @@ from opsplatform.core.db import MAX_ID
 from opsplatform.core.permissions import Permission
 from opsplatform.operations import compliance, queries
 from opsplatform.operations.access import OperationAccess, load_child, load_operation
-from opsplatform.operations.models import ReportingPeriod, ReturnKind
+from opsplatform.operations.models import MAX_REMARKS_LENGTH, ReportingPeriod, ReturnKind
 from opsplatform.operations.queries import CellStatus, ComplianceRow, ComplianceTable
 
 from . import bp
@@ -24,20 +25,28 @@ from .errors import api_abort
 # -- schemas (kept here: what this endpoint shows is decided in one place) ---------------------
 
 
+# A nil return names its period one way or the other, never both.
+_PERIOD_NAMES = ("period_id", "date")
+
+
 class NilReturnRequestSchema(Schema):
     """A nil return: name the period by its id, or by any day inside it."""
+
+    class Meta:
+        # The OpenAPI document states _exactly_one_period so that clients can read it.
+        openapi = {"oneOf": [{"required": [name]} for name in _PERIOD_NAMES]}
 
     period_id = fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID),
                                metadata={"description": "A reporting period id"})
     date = fields.Date(metadata={"description": "Any day of the period (YYYY-MM-DD); the "
                                                 "period containing it is used"})
-    remarks = fields.String(load_default="", validate=validate.Length(max=2000))
+    remarks = fields.String(load_default="", validate=validate.Length(max=MAX_REMARKS_LENGTH))
 
     @validates_schema
     def _exactly_one_period(self, data: dict, **_kwargs) -> None:
-        given = [name for name in ("period_id", "date") if name in data]
+        given = [name for name in _PERIOD_NAMES if name in data]
         if len(given) != 1:
-            raise ValidationError("Give exactly one of 'period_id' or 'date'.", "_schema")
+            raise ValidationError(_("Give exactly one of 'period_id' or 'date'."), "_schema")
 
 
 class CompliancePeriodSchema(Schema):

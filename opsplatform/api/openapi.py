@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from apispec import APISpec
+from apispec import APISpec, BasePlugin
 from apispec.ext.marshmallow import MarshmallowPlugin
+from apispec.ext.marshmallow.common import resolve_schema_cls
 from apispec_webframeworks.flask import FlaskPlugin
 from flask import current_app, jsonify
 
@@ -15,6 +16,20 @@ from . import bp
 from .schemas import ErrorSchema
 
 _CACHE_KEY = "opsplatform.openapi"
+
+
+class _SchemaRulesPlugin(BasePlugin):
+    """States a schema's rules across fields, which it keeps beside them as ``Meta.openapi``.
+
+    apispec reads each field's own rules (maxLength, enum, pattern...) from its
+    validators; one such as "exactly one of a or b" needs saying in JSON Schema words.
+    """
+
+    def schema_helper(self, name, definition, schema=None, **kwargs) -> dict | None:
+        if schema is None:
+            return None
+        meta = getattr(resolve_schema_cls(schema), "Meta", None)
+        return dict(getattr(meta, "openapi", {}))
 
 
 def _error_response(description: str) -> dict:
@@ -27,7 +42,7 @@ def build_spec() -> dict:
         title="opsplatform API",
         version="1",
         openapi_version="3.0.3",
-        plugins=[FlaskPlugin(), MarshmallowPlugin()],
+        plugins=[FlaskPlugin(), MarshmallowPlugin(), _SchemaRulesPlugin()],
         info={"description": "Joint customs enforcement operations. Every request except "
                              "this document needs 'Authorization: Bearer <token>'."},
         servers=[{"url": "/"}],

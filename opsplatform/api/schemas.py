@@ -7,6 +7,7 @@ from datetime import date
 from marshmallow import EXCLUDE, Schema, fields, missing, post_dump, validate
 
 from opsplatform.core.db import MAX_ID
+from opsplatform.core.text import MAX_EMAIL_LENGTH
 from opsplatform.core.pagination import DEFAULT_PAGE_SIZE
 from opsplatform.core.permissions import AccessRole, Permission
 from opsplatform.core.vocabularies import (
@@ -17,13 +18,24 @@ from opsplatform.core.vocabularies import (
 )
 from opsplatform.operations.access import OperationAccess
 from opsplatform.operations.models import (
+    MAX_OBJECTIVES_LENGTH,
+    MAX_OPERATION_CODE_LENGTH,
+    MAX_OPERATION_TITLE_LENGTH,
+    MAX_PHASE_NAME_LENGTH,
+    MAX_SUMMARY_LENGTH,
     OperationRole,
     OperationStatus,
     ParticipationStatus,
     PhaseKind,
     ReportingFrequency,
 )
-from opsplatform.organisations.models import OrganisationKind
+from opsplatform.operations.operations import (
+    CODE_PATTERN,
+    EARLIEST_DATE,
+    LATEST_DATE,
+    MAX_DEADLINE_DAYS,
+)
+from opsplatform.organisations.models import MAX_ORGANISATION_CODE_LENGTH, OrganisationKind
 
 
 class ErrorDetailSchema(Schema):
@@ -190,37 +202,61 @@ class OperationListArgsSchema(Schema):
                       metadata={"description": "Part of the code or title"})
 
 
+_PHASE_DATES = f"From {EARLIEST_DATE} to {LATEST_DATE}"
+
+
 class PhaseInputSchema(Schema):
     kind = fields.Enum(PhaseKind, by_value=fields.String, required=True)
-    name = fields.String(load_default="", validate=validate.Length(max=100),
+    name = fields.String(load_default="", validate=validate.Length(max=MAX_PHASE_NAME_LENGTH),
                          metadata={"description": "Defaults to the kind's name"})
-    starts_on = fields.Date(required=True)
-    ends_on = fields.Date(load_default=None, allow_none=True,
-                          metadata={"description": "Null only for a final closing phase"})
+    starts_on = fields.Date(required=True, metadata={"description": _PHASE_DATES})
+    ends_on = fields.Date(load_default=None, allow_none=True, metadata={
+        "description": f"{_PHASE_DATES}; null only for a final closing phase"})
+
+
+# Each text field takes the limit its column and its form take (models.py), which apispec
+# states as maxLength in the OpenAPI document.
+
+
+def _operation_code(**kwargs) -> fields.String:
+    # The pattern is stated, not enforced here: the domain capitalises small letters first.
+    return fields.String(validate=validate.Length(max=MAX_OPERATION_CODE_LENGTH), metadata={
+        "description": "2 to 30 capitals, digits or hyphens, such as CATALYST-3 (small letters "
+                       "are capitalised)", "pattern": CODE_PATTERN.pattern}, **kwargs)
+
+
+def _operation_title(**kwargs) -> fields.String:
+    return fields.String(validate=validate.Length(max=MAX_OPERATION_TITLE_LENGTH), **kwargs)
+
+
+def _organisation_code(description: str = "Organisation code", **kwargs) -> fields.String:
+    return fields.String(validate=validate.Length(max=MAX_ORGANISATION_CODE_LENGTH),
+                         metadata={"description": description}, **kwargs)
 
 
 class _PlanInputSchema(Schema):
-    code = fields.String(metadata={"description": "2 to 30 capitals, digits or hyphens"})
-    title = fields.String(validate=validate.Length(max=200))
-    host = fields.String(metadata={"description": "Code of the host member administration"})
-    summary = fields.String()
-    objectives = fields.String()
+    code = _operation_code()
+    title = _operation_title()
+    host = _organisation_code("Code of the host member administration")
+    summary = fields.String(validate=validate.Length(max=MAX_SUMMARY_LENGTH))
+    objectives = fields.String(validate=validate.Length(max=MAX_OBJECTIVES_LENGTH))
     substance_groups = fields.List(fields.Enum(SubstanceGroup, by_value=fields.String))
     transport_modes = fields.List(fields.Enum(TransportMode, by_value=fields.String))
-    organisers = fields.List(fields.String(), metadata={
+    organisers = fields.List(_organisation_code(), metadata={
         "description": "Codes of the organising organisations (they take part)"})
     handling_code = fields.Enum(HandlingCode, by_value=fields.String)
     tlp = fields.Enum(TlpLevel, by_value=fields.String)
     reporting_frequency = fields.Enum(ReportingFrequency, by_value=fields.String)
-    report_deadline_days = fields.Integer(strict=True)
+    # Stated, not enforced here: operations.py refuses others with its own code.
+    report_deadline_days = fields.Integer(strict=True, metadata={
+        "minimum": 0, "maximum": MAX_DEADLINE_DAYS,
+        "description": "Days after a period ends by which its return is due"})
 
 
 class OperationCreateSchema(_PlanInputSchema):
-    code = fields.String(required=True,
-                         metadata={"description": "2 to 30 capitals, digits or hyphens"})
-    title = fields.String(required=True, validate=validate.Length(max=200))
-    host = fields.String(required=True,
-                         metadata={"description": "Code of the host member administration"})
+    code = _operation_code(required=True)
+    title = _operation_title(required=True)
+    host = _organisation_code("Code of the host member administration", required=True)
     phases = fields.Nested(PhaseInputSchema, many=True, metadata={
         "description": "Defaults to the usual cycle, starting today"})
 
@@ -260,8 +296,9 @@ class ParticipantListSchema(Schema):
 
 
 class InviteSchema(Schema):
-    organisation = fields.String(required=True, metadata={"description": "Organisation code"})
-    contact_points = fields.List(fields.Email(), load_default=list, metadata={
+    organisation = _organisation_code(required=True)
+    contact_points = fields.List(
+        fields.Email(validate=validate.Length(max=MAX_EMAIL_LENGTH)), load_default=list, metadata={
         "description": "E-mail addresses of its people to name as contact points now"})
 
 

@@ -18,8 +18,11 @@ from opsplatform.audit.operations import record
 from opsplatform.auth.models import User
 from opsplatform.core.db import db
 from opsplatform.core.errors import ConflictError, DomainError
+from opsplatform.core.text import check_length
 
 from .models import (
+    MAX_REMARKS_LENGTH,
+    MAX_REMINDER_MESSAGE_LENGTH,
     Operation,
     Participation,
     ParticipationStatus,
@@ -194,7 +197,8 @@ def file_return(operation: Operation, participation: Participation, period: Repo
     period_return = PeriodReturn(
         operation_id=operation.id, period=period, organisation_id=participation.organisation_id,
         kind=kind, seizure_count=seizure_count if kind is ReturnKind.SEIZURES else None,
-        remarks=(remarks or "").strip(), filed_by=actor,
+        remarks=check_length((remarks or "").strip(), MAX_REMARKS_LENGTH, "remarks"),
+        filed_by=actor,
     )
     db.session.add(period_return)
     db.session.flush()
@@ -228,11 +232,12 @@ def send_reminders(operation: Operation, period: ReportingPeriod, *, actor: User
     if not missing:
         raise DomainError(_("Every administration has reported for this period."),
                           code="nothing_to_remind")
+    message = check_length((message or "").strip(), MAX_REMINDER_MESSAGE_LENGTH, "message")
     reminders = []
     for participation in missing:
         reminder = Reminder(operation_id=operation.id, period_id=period.id,
                             organisation_id=participation.organisation_id,
-                            message=(message or "").strip(), sent_by=actor)
+                            message=message, sent_by=actor)
         db.session.add(reminder)
         reminders.append(reminder)
     db.session.flush()

@@ -15,10 +15,13 @@ from opsplatform.core.db import db
 from opsplatform.core.errors import DomainError
 from opsplatform.core.files import StoredFile, read_file, store_file
 
-from .models import DocumentCategory, Operation, OperationDocument
-
-MAX_TITLE_LENGTH = 200
-MAX_DESCRIPTION_LENGTH = 2000
+from .models import (
+    MAX_DOCUMENT_DESCRIPTION_LENGTH,
+    MAX_DOCUMENT_TITLE_LENGTH,
+    DocumentCategory,
+    Operation,
+    OperationDocument,
+)
 
 
 def _validated_category(category: DocumentCategory | str | None) -> DocumentCategory:
@@ -32,12 +35,12 @@ def _validated_category(category: DocumentCategory | str | None) -> DocumentCate
 def _validated_text(title: str | None, description: str | None) -> tuple[str, str]:
     title = " ".join((title or "").split())
     description = (description or "").strip()
-    if len(title) > MAX_TITLE_LENGTH:
-        raise DomainError(_("The title is longer than %(n)d characters.", n=MAX_TITLE_LENGTH),
-                          code="title_too_long", field="title")
-    if len(description) > MAX_DESCRIPTION_LENGTH:
+    if len(title) > MAX_DOCUMENT_TITLE_LENGTH:
+        raise DomainError(_("The title is longer than %(n)d characters.",
+                            n=MAX_DOCUMENT_TITLE_LENGTH), code="title_too_long", field="title")
+    if len(description) > MAX_DOCUMENT_DESCRIPTION_LENGTH:
         raise DomainError(_("The description is longer than %(n)d characters.",
-                            n=MAX_DESCRIPTION_LENGTH),
+                            n=MAX_DOCUMENT_DESCRIPTION_LENGTH),
                           code="description_too_long", field="description")
     return title, description
 

@@ -31,7 +31,20 @@ from opsplatform.core.vocabularies import (
     TransportMode,
 )
 
-from .models import OperationRole, PhaseKind, ReportingFrequency
+from .models import (
+    MAX_DOCUMENT_DESCRIPTION_LENGTH,
+    MAX_DOCUMENT_TITLE_LENGTH,
+    MAX_OBJECTIVES_LENGTH,
+    MAX_OPERATION_CODE_LENGTH,
+    MAX_OPERATION_TITLE_LENGTH,
+    MAX_PHASE_NAME_LENGTH,
+    MAX_REMARKS_LENGTH,
+    MAX_REMINDER_MESSAGE_LENGTH,
+    MAX_SUMMARY_LENGTH,
+    OperationRole,
+    PhaseKind,
+    ReportingFrequency,
+)
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -42,11 +55,15 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class PlanForm(BaseForm):
-    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=30)],
+    code = StringField(_l("Code"), validators=[DataRequired(),
+                                                Length(max=MAX_OPERATION_CODE_LENGTH)],
                        description=_l("Short and unique, such as CATALYST-3"))
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=5000)])
-    objectives = TextAreaField(_l("Objectives"), validators=[Optional(), Length(max=10000)])
+    title = StringField(_l("Title"), validators=[DataRequired(),
+                                                  Length(max=MAX_OPERATION_TITLE_LENGTH)])
+    summary = TextAreaField(_l("Summary"),
+                            validators=[Optional(), Length(max=MAX_SUMMARY_LENGTH)])
+    objectives = TextAreaField(_l("Objectives"),
+                               validators=[Optional(), Length(max=MAX_OBJECTIVES_LENGTH)])
     host = SelectField(_l("Host administration"), validators=[DataRequired()])
     organisers = MultiCheckboxField(_l("Organising organisations"),
                                     description=_l("They take part from the start."))
@@ -74,7 +91,7 @@ class NewOperationForm(PlanForm):
 class PhaseEntryForm(Form):
     kind = SelectField(_l("Kind"), choices=[SelectChoice("", "—"), *PhaseKind.choices()],
                        validators=[Optional()])
-    name = StringField(_l("Name"), validators=[Optional(), Length(max=100)])
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=MAX_PHASE_NAME_LENGTH)])
     starts_on = DateField(_l("Starts on"), validators=[Optional()])
     ends_on = DateField(_l("Ends on"), validators=[Optional()])
     remove = BooleanField(_l("Remove"))
@@ -132,7 +149,8 @@ class ReturnForm(BaseForm):
     seizure_count = IntegerField(_l("Number of seizures"),
                                  validators=[Optional(), NumberRange(min=1, max=1_000_000)],
                                  description=_l("Only for “Seizures reported”."))
-    remarks = TextAreaField(_l("Remarks"), validators=[Optional(), Length(max=2000)])
+    remarks = TextAreaField(_l("Remarks"),
+                            validators=[Optional(), Length(max=MAX_REMARKS_LENGTH)])
 
 
 class ReminderForm(BaseForm):
@@ -141,7 +159,8 @@ class ReminderForm(BaseForm):
     # Checked by compliance.send_reminders, which names the problem if one has reported since.
     organisations = MultiCheckboxField(_l("Administrations that have not reported"),
                                        coerce=int, validate_choice=False)
-    message = TextAreaField(_l("Message"), validators=[Optional(), Length(max=2000)])
+    message = TextAreaField(_l("Message"),
+                            validators=[Optional(), Length(max=MAX_REMINDER_MESSAGE_LENGTH)])
     scope = SelectField(choices=[SelectChoice("all"), SelectChoice("selected")], default="all")
 
 
@@ -170,9 +189,10 @@ from .models import DocumentCategory  # noqa: E402
 
 class DocumentForm(BaseForm):
     file = FileField(_l("File"), validators=[FileRequired(_l("Choose a file to upload."))])
-    title = StringField(_l("Title"), validators=[Optional(), Length(max=200)],
+    title = StringField(_l("Title"), validators=[Optional(), Length(max=MAX_DOCUMENT_TITLE_LENGTH)],
                         description=_l("Leave it empty to use the file name."))
     category = SelectField(_l("Kind of document"), choices=DocumentCategory.choices(),
                            default=DocumentCategory.OPERATIONAL_PLAN.value)
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)],
+    description = TextAreaField(_l("Description"), validators=[
+                                    Optional(), Length(max=MAX_DOCUMENT_DESCRIPTION_LENGTH)],
                                 description=_l("What it contains and who it is for."))

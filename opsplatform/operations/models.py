@@ -29,6 +29,19 @@ from opsplatform.core.vocabularies import (
 from opsplatform.organisations.models import Organisation
 
 
+# The longest text of each field, read by its column, its form, its API schema (and so the
+# OpenAPI document) and the domain function that saves it: one limit, every skin.
+MAX_OPERATION_CODE_LENGTH = 30
+MAX_OPERATION_TITLE_LENGTH = 200
+MAX_SUMMARY_LENGTH = 5_000
+MAX_OBJECTIVES_LENGTH = 10_000
+MAX_PHASE_NAME_LENGTH = 100
+MAX_REMARKS_LENGTH = 2_000
+MAX_REMINDER_MESSAGE_LENGTH = 2_000
+MAX_DOCUMENT_TITLE_LENGTH = 200
+MAX_DOCUMENT_DESCRIPTION_LENGTH = 2_000
+
+
 class PhaseKind(LabelledEnum):
     PLANNING = "planning"
     PRE_OPERATIONAL = "pre_operational"
@@ -146,8 +159,8 @@ class Operation(Base):
     __tablename__ = "operations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(30), unique=True)
-    title: Mapped[str] = mapped_column(String(200))
+    code: Mapped[str] = mapped_column(String(MAX_OPERATION_CODE_LENGTH), unique=True)
+    title: Mapped[str] = mapped_column(String(MAX_OPERATION_TITLE_LENGTH))
     summary: Mapped[str] = mapped_column(Text, default="")
     objectives: Mapped[str] = mapped_column(Text, default="")
     # Lists of SubstanceGroup / TransportMode values.
@@ -221,7 +234,7 @@ class Phase(Base):
     operation_id: Mapped[int] = mapped_column(ForeignKey("operations.id", ondelete="CASCADE"))
     position: Mapped[int]
     kind: Mapped[PhaseKind] = mapped_column(str_enum(PhaseKind, 20))
-    name: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(MAX_PHASE_NAME_LENGTH))
     starts_on: Mapped[date]
     # Only the closing phase may be open-ended.
     ends_on: Mapped[date | None]
@@ -362,7 +375,7 @@ class OperationDocument(Base):
     operation_id: Mapped[int] = mapped_column(ForeignKey("operations.id", ondelete="CASCADE"),
                                               index=True)
     stored_file_id: Mapped[int] = mapped_column(ForeignKey("stored_files.id"), unique=True)
-    title: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(MAX_DOCUMENT_TITLE_LENGTH))
     category: Mapped[DocumentCategory] = mapped_column(str_enum(DocumentCategory, 30))
     description: Mapped[str] = mapped_column(Text, default="")
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -18,6 +18,7 @@ from opsplatform.audit.operations import apply_changes, record
 from opsplatform.auth.models import User
 from opsplatform.core.db import db, utcnow
 from opsplatform.core.errors import ConflictError, DomainError
+from opsplatform.core.text import check_length
 from opsplatform.core.vocabularies import (
     HandlingCode,
     SubstanceGroup,
@@ -28,6 +29,10 @@ from opsplatform.organisations.models import Organisation, OrganisationKind
 
 from . import compliance
 from .models import (
+    MAX_OBJECTIVES_LENGTH,
+    MAX_OPERATION_TITLE_LENGTH,
+    MAX_PHASE_NAME_LENGTH,
+    MAX_SUMMARY_LENGTH,
     Operation,
     Phase,
     PhaseKind,
@@ -35,6 +40,7 @@ from .models import (
 )
 from .participants import ensure_taking_part
 
+# Its length is MAX_OPERATION_CODE_LENGTH (models.py); the API states it in the OpenAPI document.
 CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,29}$")
 MAX_DEADLINE_DAYS = 30
 # Phase dates outside these are typing mistakes (and year 9999 overflows the deadlines).
@@ -115,9 +121,10 @@ def _validated_plan(fields: PlanFields, operation: Operation | None = None) -> d
                           code="invalid_deadline", field="report_deadline_days")
     return {
         "code": code,
-        "title": title[:200],
-        "summary": (fields.summary or "").strip(),
-        "objectives": (fields.objectives or "").strip(),
+        "title": check_length(title, MAX_OPERATION_TITLE_LENGTH, "title"),
+        "summary": check_length((fields.summary or "").strip(), MAX_SUMMARY_LENGTH, "summary"),
+        "objectives": check_length((fields.objectives or "").strip(), MAX_OBJECTIVES_LENGTH,
+                                   "objectives"),
         "substance_groups": sorted({SubstanceGroup(v).value for v in fields.substance_groups}),
         "transport_modes": sorted({TransportMode(v).value for v in fields.transport_modes}),
         "host_organisation": fields.host,
@@ -195,7 +202,8 @@ def _validated_phases(phases: list[PhaseFields]) -> list[PhaseFields]:
                           field="phases")
     cleaned = []
     for number, phase in enumerate(phases, start=1):
-        name = (phase.name or "").strip() or PhaseKind(phase.kind).label
+        name = check_length((phase.name or "").strip(), MAX_PHASE_NAME_LENGTH, "phases")
+        name = name or PhaseKind(phase.kind).label
         if phase.starts_on is None:
             raise DomainError(_("Phase %(n)d (%(name)s) needs a start date.", n=number, name=name),
                               code="missing_date", field="phases")
@@ -224,8 +232,7 @@ def _validated_phases(phases: list[PhaseFields]) -> list[PhaseFields]:
                       "overlapping.", n=number, name=name, start=phase.starts_on,
                       p=number - 1, previous=previous.name),
                     code="overlapping_phases", field="phases")
-        cleaned.append(PhaseFields(PhaseKind(phase.kind), name[:100], phase.starts_on,
-                                   phase.ends_on))
+        cleaned.append(PhaseFields(PhaseKind(phase.kind), name, phase.starts_on, phase.ends_on))
     operational = [phase for phase in cleaned if phase.kind is PhaseKind.OPERATIONAL]
     if len(operational) > 1:
         raise DomainError(_("An operation has at most one operational phase."),

@@ -8,7 +8,12 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from opsplatform.core.forms import BaseForm
 
-from .models import OrganisationKind, WcoRegion
+from .models import (
+    MAX_ORGANISATION_CODE_LENGTH,
+    MAX_ORGANISATION_NAME_LENGTH,
+    OrganisationKind,
+    WcoRegion,
+)
 
 
 def _country_choices():
@@ -19,9 +24,11 @@ def _country_choices():
 
 
 class OrganisationForm(BaseForm):
-    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=20)],
+    code = StringField(_l("Code"),
+                       validators=[DataRequired(), Length(max=MAX_ORGANISATION_CODE_LENGTH)],
                        description=_l("Short and unique: KR, WCO, RILO-AP, UNODC"))
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Name"),
+                       validators=[DataRequired(), Length(max=MAX_ORGANISATION_NAME_LENGTH)])
     kind = SelectField(_l("Kind"), choices=OrganisationKind.choices())
     # The country is checked in operations.py, whose message names the code it refuses.
     country_code = SelectField(_l("Country"), validators=[Optional()], validate_choice=False,

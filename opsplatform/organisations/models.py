@@ -12,6 +12,11 @@ from opsplatform.core.types import str_enum
 from opsplatform.core.vocabularies import LabelledEnum, with_labels
 
 
+# Read by the columns, the forms and the API schemas alike.
+MAX_ORGANISATION_CODE_LENGTH = 20
+MAX_ORGANISATION_NAME_LENGTH = 200
+
+
 class OrganisationKind(LabelledEnum):
     MEMBER_ADMINISTRATION = "member_administration"
     WCO_SECRETARIAT = "wco_secretariat"
@@ -57,8 +62,8 @@ class Organisation(Base):
     __tablename__ = "organisations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(20), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
+    code: Mapped[str] = mapped_column(String(MAX_ORGANISATION_CODE_LENGTH), unique=True)
+    name: Mapped[str] = mapped_column(String(MAX_ORGANISATION_NAME_LENGTH))
     kind: Mapped[OrganisationKind] = mapped_column(str_enum(OrganisationKind))
     # ISO 3166-1 alpha-2, for member administrations.
     country_code: Mapped[str | None] = mapped_column(String(2))
