@@ -60,6 +60,10 @@ def build_spec() -> dict:
         (422, "Unprocessable", "The body has invalid fields"),
     ]:
         spec.components.response(name, _error_response(text))
+    spec.components.response("TooManyRequests", {
+        **_error_response("Over the token's budget of requests a minute"),
+        "headers": {"Retry-After": {"description": "Seconds to wait before sending again",
+                                    "schema": {"type": "integer"}}}})
     for rule in sorted(current_app.url_map.iter_rules(), key=lambda r: r.rule):
         if rule.endpoint.startswith("api.") and rule.endpoint != "api.openapi_document":
             spec.path(view=current_app.view_functions[rule.endpoint], app=current_app)
@@ -86,7 +90,8 @@ def _add_common_errors(path: str, operation: dict) -> None:
     """Every endpoint can answer these; say so once here rather than in each docstring."""
     responses = operation.setdefault("responses", {})
     # Any query string, body or path may carry a NUL character, refused with 400.
-    common = {"400": "BadRequest", "401": "Unauthorized", "403": "Forbidden"}
+    common = {"400": "BadRequest", "401": "Unauthorized", "403": "Forbidden",
+              "429": "TooManyRequests"}
     if "{" in path:
         common["404"] = "NotFound"
     if "requestBody" in operation:
