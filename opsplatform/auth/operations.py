@@ -49,13 +49,17 @@ def authenticate(email: str, password: str, attempt: SignInAttempt) -> User | No
     """
     attempt.check()
     email = normalise_email(email)
-    user = find_user_by_email(email)
     with CHECK_SLOTS.slot():
-        if user is None:
+        user = find_user_by_email(email)
+        password_hash = user.password_hash if user is not None else None
+        # Nothing has changed yet: end the read so that no transaction (nor SQLite's write
+        # lock) is held through the slow hash; the entries below start a fresh one.
+        db.session.rollback()
+        if password_hash is None:
             passwords.verify_unknown_account(password)
             right = False
         else:
-            right = passwords.verify_password(user.password_hash, password)
+            right = passwords.verify_password(password_hash, password)
     if user is None:
         reason = "unknown_account"
     elif not right:
