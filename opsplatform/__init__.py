@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import PROJECT_ROOT, ConfigurationError, load_config
 
-from .core import errors, ratelimits, requests, templating
+from .core import errors, input_guard, ratelimits, requests, templating
 from .core.db import db
 from .core.extensions import csrf, login_manager
 
@@ -36,6 +36,8 @@ def create_app(
 
     db.init_app(app)
     ratelimits.init_app(app)  # first: a request over its limit costs nothing more
+    # Before CSRF and every other hook: none of them, nor any view, reads what it refuses.
+    input_guard.init_app(app)
     if app.config["PROXY_COUNT"]:
         # Behind N trusted proxies: take the client address and scheme from their headers
         # (outermost, so that everything inside, the refusal cache too, sees the client).

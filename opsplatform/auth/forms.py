@@ -19,24 +19,38 @@ from wtforms.validators import (
 )
 
 from opsplatform.core.forms import BaseForm, LongSelect
+from opsplatform.core.text import MAX_EMAIL_LENGTH
+
+from .models import (
+    MAX_DISPLAY_NAME_LENGTH,
+    MAX_JOB_TITLE_LENGTH,
+    MAX_LANGUAGES_LENGTH,
+    MAX_PHONE_LENGTH,
+    MAX_TOKEN_NAME_LENGTH,
+)
+from .passwords import MAX_PASSWORD_LENGTH
 
 
 class SignInForm(BaseForm):
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)],
+    email = EmailField(_l("E-mail address"),
+                       validators=[DataRequired(), Length(max=MAX_EMAIL_LENGTH)],
                        render_kw={"autocomplete": "username", "autofocus": True})
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)],
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)],
                              render_kw={"autocomplete": "current-password"})
 
 
 class ContactDetailsForm(BaseForm):
-    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)],
+    display_name = StringField(_l("Name"),
+                               validators=[DataRequired(), Length(max=MAX_DISPLAY_NAME_LENGTH)],
                                render_kw={"autocomplete": "name"})
-    job_title = StringField(_l("Job title"), validators=[Optional(), Length(max=200)])
-    office_phone = StringField(_l("Office phone"), validators=[Optional(), Length(max=50)],
+    job_title = StringField(_l("Job title"),
+                            validators=[Optional(), Length(max=MAX_JOB_TITLE_LENGTH)])
+    office_phone = StringField(_l("Office phone"), validators=[Optional(), Length(max=MAX_PHONE_LENGTH)],
                                render_kw={"autocomplete": "tel", "inputmode": "tel"})
-    duty_phone = StringField(_l("24/7 phone"), validators=[Optional(), Length(max=50)],
+    duty_phone = StringField(_l("24/7 phone"), validators=[Optional(), Length(max=MAX_PHONE_LENGTH)],
                              render_kw={"inputmode": "tel"})
-    languages = StringField(_l("Working languages"), validators=[Optional(), Length(max=200)],
+    languages = StringField(_l("Working languages"),
+                            validators=[Optional(), Length(max=MAX_LANGUAGES_LENGTH)],
                             description=_l("For example: English, French, Korean"))
     time_zone = SelectField(_l("Time zone"), validators=[Optional()], widget=LongSelect())
 
@@ -46,7 +60,7 @@ class ChangePasswordForm(BaseForm):
                                      render_kw={"autocomplete": "current-password"})
     new_password = PasswordField(
         _l("New password"),
-        validators=[DataRequired(), Length(max=256)],
+        validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)],
         description=_l("At least 12 characters. A phrase of several words works well."),
         render_kw={"autocomplete": "new-password"},
     )
@@ -57,7 +71,8 @@ class ChangePasswordForm(BaseForm):
 
 
 class NewTokenForm(BaseForm):
-    name = StringField(_l("Token name"), validators=[DataRequired(), Length(max=100)],
+    name = StringField(_l("Token name"),
+                       validators=[DataRequired(), Length(max=MAX_TOKEN_NAME_LENGTH)],
                        description=_l("What will use it, for example: national seizure system"))
     days = IntegerField(_l("Valid for (days)"), validators=[InputRequired(), NumberRange(1, 365)],
                         default=90)
@@ -69,8 +84,10 @@ def _strip(value: str | None) -> str | None:
 
 class AccountForm(BaseForm):
     email = EmailField(_l("E-mail address"), filters=[_strip],
-                       validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
-    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+                       validators=[DataRequired(), Email(check_deliverability=False),
+                                   Length(max=MAX_EMAIL_LENGTH)])
+    display_name = StringField(_l("Name"),
+                               validators=[DataRequired(), Length(max=MAX_DISPLAY_NAME_LENGTH)])
     # The view checks that the organisation exists, with a clearer message than WTForms' own.
     organisation_id = SelectField(_l("Organisation"), coerce=int, validators=[DataRequired()],
                                   validate_choice=False)
@@ -82,7 +99,7 @@ class AccountForm(BaseForm):
 class NewAccountForm(AccountForm):
     password = PasswordField(
         _l("Initial password"),
-        validators=[DataRequired(), Length(max=256)],
+        validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)],
         description=_l("At least 12 characters. Give it to the person by a separate channel."),
         render_kw={"autocomplete": "new-password"},
     )
@@ -91,7 +108,7 @@ class NewAccountForm(AccountForm):
 class ResetPasswordForm(BaseForm):
     new_password = PasswordField(
         _l("New password"),
-        validators=[DataRequired(), Length(max=256)],
+        validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)],
         description=_l("At least 12 characters. The account is signed out everywhere and "
                        "its API tokens are revoked."),
         render_kw={"autocomplete": "new-password"},

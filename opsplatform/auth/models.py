@@ -9,8 +9,17 @@ from sqlalchemy import ForeignKey, String, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from opsplatform.core.db import Base, db, utcnow
+from opsplatform.core.text import MAX_EMAIL_LENGTH
 from opsplatform.core.types import str_enum
 from opsplatform.organisations.models import Organisation
+
+# The longest text each field takes: the column, the forms and the domain read these.
+MAX_DISPLAY_NAME_LENGTH = 200
+MAX_JOB_TITLE_LENGTH = 200
+MAX_PHONE_LENGTH = 50
+MAX_LANGUAGES_LENGTH = 200
+MAX_TOKEN_NAME_LENGTH = 100
+MAX_TIME_ZONE_LENGTH = 64  # the longest IANA name is 32
 
 
 class User(UserMixin, Base):
@@ -18,19 +27,19 @@ class User(UserMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored lower-cased so that uniqueness ignores letter case.
-    email: Mapped[str] = mapped_column(String(254), unique=True)
-    display_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(MAX_EMAIL_LENGTH), unique=True)
+    display_name: Mapped[str] = mapped_column(String(MAX_DISPLAY_NAME_LENGTH))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(default=True)
     is_platform_admin: Mapped[bool] = mapped_column(default=False)
     is_secretariat: Mapped[bool] = mapped_column(default=False)
     # Contact details shown in operation directories.
-    job_title: Mapped[str | None] = mapped_column(String(200))
-    office_phone: Mapped[str | None] = mapped_column(String(50))
-    duty_phone: Mapped[str | None] = mapped_column(String(50))
-    languages: Mapped[str | None] = mapped_column(String(200))
-    time_zone: Mapped[str | None] = mapped_column(String(64))
+    job_title: Mapped[str | None] = mapped_column(String(MAX_JOB_TITLE_LENGTH))
+    office_phone: Mapped[str | None] = mapped_column(String(MAX_PHONE_LENGTH))
+    duty_phone: Mapped[str | None] = mapped_column(String(MAX_PHONE_LENGTH))
+    languages: Mapped[str | None] = mapped_column(String(MAX_LANGUAGES_LENGTH))
+    time_zone: Mapped[str | None] = mapped_column(String(MAX_TIME_ZONE_LENGTH))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     last_sign_in_at: Mapped[datetime | None]
@@ -92,7 +101,7 @@ class ApiToken(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(MAX_TOKEN_NAME_LENGTH))
     # The first characters of the token, so its owner can tell tokens apart.
     prefix: Mapped[str] = mapped_column(String(16))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)

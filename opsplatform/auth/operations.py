@@ -16,10 +16,23 @@ from opsplatform.audit.models import AuditAction
 from opsplatform.audit.operations import apply_changes, record
 from opsplatform.core.db import db, utcnow
 from opsplatform.core.errors import ConflictError, DomainError
+from opsplatform.core.text import MAX_EMAIL_LENGTH, check_length
 from opsplatform.organisations.models import Organisation
 
 from . import passwords, tokens
-from .models import ApiToken, SessionEndReason, User, UserSession, hash_session_key
+from .models import (
+    MAX_DISPLAY_NAME_LENGTH,
+    MAX_JOB_TITLE_LENGTH,
+    MAX_LANGUAGES_LENGTH,
+    MAX_PHONE_LENGTH,
+    MAX_TIME_ZONE_LENGTH,
+    MAX_TOKEN_NAME_LENGTH,
+    ApiToken,
+    SessionEndReason,
+    User,
+    UserSession,
+    hash_session_key,
+)
 from .throttling import CHECK_SLOTS, SignInAttempt
 
 
@@ -126,6 +139,7 @@ def _check_email(email: str) -> str:
     email = normalise_email(email)
     if not email:
         raise DomainError(_("Enter an e-mail address."), code="missing_email", field="email")
+    check_length(email, MAX_EMAIL_LENGTH, "email")
     try:
         validate_email(email, check_deliverability=False)
     except EmailNotValidError as error:
@@ -181,7 +195,7 @@ def _check_display_name(display_name: str) -> str:
     display_name = display_name.strip()
     if not display_name:
         raise DomainError(_("Enter the person's name."), code="missing_name", field="display_name")
-    return display_name
+    return check_length(display_name, MAX_DISPLAY_NAME_LENGTH, "display_name")
 
 
 def create_user(fields: AccountFields, password: str) -> User:
@@ -305,9 +319,17 @@ class ContactDetails:
     time_zone: str | None = None
 
 
+_CONTACT_DETAIL_LIMITS = {"job_title": MAX_JOB_TITLE_LENGTH, "office_phone": MAX_PHONE_LENGTH,
+                          "duty_phone": MAX_PHONE_LENGTH, "languages": MAX_LANGUAGES_LENGTH,
+                          "time_zone": MAX_TIME_ZONE_LENGTH}
+
+
 def update_contact_details(user: User, details: ContactDetails) -> None:
     """The account holder edits how colleagues in operations can reach them."""
     values = {name: (value or "").strip() or None for name, value in vars(details).items()}
+    for name, limit in _CONTACT_DETAIL_LIMITS.items():
+        if values[name] is not None:
+            check_length(values[name], limit, name)
     values["display_name"] = _check_display_name(details.display_name)
     changes = apply_changes(user, values)
     if changes:
@@ -321,7 +343,7 @@ def update_contact_details(user: User, details: ContactDetails) -> None:
 def create_token(user: User, name: str, days: int | None = None) -> tuple[ApiToken, str]:
     """Create a token and return it with its secret, which is shown once and never stored."""
     config = current_app.config
-    name = (name or "").strip()
+    name = check_length((name or "").strip(), MAX_TOKEN_NAME_LENGTH, "name")
     if not name:
         raise DomainError(_("Give the token a name."), code="missing_name", field="name")
     days = config["API_TOKEN_DEFAULT_DAYS"] if days is None else days
@@ -337,7 +359,7 @@ def create_token(user: User, name: str, days: int | None = None) -> tuple[ApiTok
     now = utcnow()
     token = ApiToken(
         user=user,
-        name=name[:100],
+        name=name,
         prefix=secret[:12],
         token_hash=tokens.hash_secret(secret),
         created_at=now,

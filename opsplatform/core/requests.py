@@ -57,9 +57,6 @@ def security_headers(response: Response) -> Response:
 def init_app(app: Flask) -> None:
     from opsplatform.auth import sessions
 
-    from . import input_guard
-
-    input_guard.init_app(app)  # first: no other hook, nor any view, reads what it refuses
     sessions.init_app(app)
     app.before_request(_require_sign_in)
     app.after_request(_finish_transaction)

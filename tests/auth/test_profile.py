@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from sqlalchemy import select
 
 from opsplatform.audit.models import AuditAction, AuditEntry
@@ -300,3 +302,32 @@ def test_a_refused_password_change_revokes_nothing(sign_in, client, in_app):
     })
     assert response.status_code == 422
     assert _token_works(client, secret)
+
+
+# -- one limit per field, for the forms and every other caller --------------------------------
+
+
+@pytest.mark.parametrize("field, limit", [("job_title", 200), ("office_phone", 50),
+                                          ("duty_phone", 50), ("languages", 200),
+                                          ("display_name", 200)])
+def test_contact_details_over_their_limit_are_refused_naming_the_field(sign_in, in_app,
+                                                                         field, limit):
+    from opsplatform.auth.operations import ContactDetails, update_contact_details
+    from opsplatform.core.errors import DomainError
+
+    client = sign_in("cp.kr")
+    response = client.post_form("/profile/details", _details(**{field: "x" * (limit + 1)}))
+    assert response.status_code == 422
+    assert f"details-{field}-error" in response.text
+    with in_app(), pytest.raises(DomainError) as refusal:  # the CLI and later skins too
+        update_contact_details(find_user_by_email(demo("cp.kr")), ContactDetails(
+            **{"display_name": "Park Ji-woo", field: "x" * (limit + 1)}))
+    assert refusal.value.field == field
+
+
+def test_a_token_name_over_its_limit_is_refused_not_cut(in_app):
+    from opsplatform.core.errors import DomainError
+
+    with in_app(), pytest.raises(DomainError) as refusal:
+        create_token(find_user_by_email(demo("cp.kr")), "n" * 101, 30)
+    assert refusal.value.field == "name"
