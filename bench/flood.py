@@ -686,8 +686,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-redis", action="store_true", help="no REDIS_URL (the app's "
                         "in-memory storage)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
-    parser.add_argument("--threads", type=int, default=4, help="threads per worker (gthread; "
-                        "default 4; 1: sync workers)")
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker (default "
+                        "1: sync workers, as the README's deployment; more: gthread)")
     parser.add_argument("--connections", type=int, default=50, help="flood connections "
                         "(default 50)")
     parser.add_argument("--seconds", type=int, default=15, help="the flood's length "

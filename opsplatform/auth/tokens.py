@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from opsplatform.core.db import db, utcnow
 
@@ -43,7 +44,9 @@ def authenticate(authorization: str | None) -> TokenCheck:
     secret = secret.strip()
     if scheme.lower() != "bearer" or not _TOKEN_PATTERN.match(secret):
         return TokenCheck(None, "malformed_token")
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_secret(secret)))
+    # The account comes in the same query: every API request needs it.
+    token = db.session.scalar(select(ApiToken).options(joinedload(ApiToken.user))
+                              .where(ApiToken.token_hash == hash_secret(secret)))
     if token is None:
         return TokenCheck(None, "invalid_token")
     now = utcnow()

@@ -42,6 +42,13 @@ def settings(app):
     app.config.update(saved)
 
 
+@pytest.fixture(autouse=True)
+def _budgets_alone(settings):
+    """The failure budgets are tested apart from the request limit (5 in 10 s), which the
+    tests of the request limit set themselves."""
+    settings(SIGN_IN_REQUEST_LIMIT="1000 per minute")
+
+
 def attempt(client, email, password, address):
     """POST the sign-in form from ``address``, as a browser there would."""
     environ = {"REMOTE_ADDR": address}
@@ -238,3 +245,13 @@ def test_behind_proxies_the_refusal_cache_sees_the_client_address(tmp_path):
 
     assert post(ATTACKER).status_code == 429
     assert post(ELSEWHERE).status_code == 400  # the proxy's other clients go on (no CSRF)
+
+
+def test_by_default_an_address_gets_a_short_burst_of_attempts(app, client, hashes, settings):
+    from config import BaseConfig
+
+    settings(SIGN_IN_REQUEST_LIMIT=BaseConfig.SIGN_IN_REQUEST_LIMIT)
+    answers = [attempt(client, demo("cp.de"), "not-the-password", ATTACKER).status_code
+               for _ in range(3)]
+    assert answers == [401, 401, 429]  # two in ten seconds
+    assert len(hashes) == 2
