@@ -57,10 +57,18 @@ _MEMBER_BASICS = frozenset({
 })
 
 ROLE_PERMISSIONS: dict[AccessRole, frozenset[Permission]] = {
-    AccessRole.SECRETARIAT: frozenset(Permission) - {
-        Permission.INVITATION_READ,
-        Permission.INVITATION_RESPOND,
-        Permission.RETURNS_WRITE_OWN,
+    # Listed, not "every permission but": a new permission is granted to nobody silently.
+    AccessRole.SECRETARIAT: _MEMBER_BASICS | {
+        Permission.OPERATION_WRITE,
+        Permission.PHASES_WRITE,
+        Permission.OPERATION_CLOSE,
+        Permission.PARTICIPANTS_WRITE,
+        Permission.MEMBERS_WRITE_ANY,
+        Permission.MEMBERS_WRITE_OWN,
+        Permission.COMPLIANCE_READ,
+        Permission.REMINDERS_SEND,
+        Permission.PERIODS_WRITE,
+        Permission.DOCUMENTS_WRITE,
     },
     AccessRole.COORDINATOR: _MEMBER_BASICS | {
         Permission.MEMBERS_WRITE_ANY,
@@ -79,4 +87,7 @@ ROLE_PERMISSIONS: dict[AccessRole, frozenset[Permission]] = {
 
 
 def role_allows(role: AccessRole | None, permission: Permission) -> bool:
+    if not isinstance(permission, Permission):
+        # A string (or a template's undefined name) must not quietly mean "no".
+        raise TypeError(f"not a Permission: {permission!r}")
     return role is not None and permission in ROLE_PERMISSIONS[role]

@@ -7,6 +7,7 @@ from flask_babel import format_date, format_time, get_locale
 from flask_login import current_user
 
 from .extensions import babel
+from .permissions import Permission
 
 
 def select_locale() -> str:
@@ -30,5 +31,7 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.add_template_global(get_locale)
+    # Templates name permissions through the enum: a misspelt one fails, not denies.
+    app.add_template_global(Permission, "Permission")
     app.add_template_filter(format_moment, "datetime")
     app.add_template_filter(lambda value: format_date(value, "medium"), "date")

@@ -244,10 +244,6 @@ class Phase(Base):
     def contains(self, day: date) -> bool:
         return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
 
-    @property
-    def days(self) -> int | None:
-        return None if self.ends_on is None else (self.ends_on - self.starts_on).days + 1
-
 
 class Participation(Base):
     """An organisation's part in an operation, from invitation to withdrawal."""
@@ -278,10 +274,6 @@ class Participation(Base):
     members: Mapped[list[Membership]] = relationship(
         back_populates="participation", cascade="all, delete-orphan"
     )
-
-    @property
-    def is_active(self) -> bool:
-        return self.status is ParticipationStatus.ACCEPTED
 
 
 class Membership(Base):

@@ -152,13 +152,6 @@ class ComplianceTable:
     def row_for(self, organisation_id: int) -> ComplianceRow | None:
         return next((r for r in self.rows if r.organisation_id == organisation_id), None)
 
-    @property
-    def latest_due_period(self) -> ReportingPeriod | None:
-        """The most recent period whose deadline has passed."""
-        now = utcnow()
-        due = [p for p in self.periods if p.deadline_at < now]
-        return due[-1] if due else None
-
 
 def _reporting_participants(operation: Operation):
     """The organisations that owe returns: member administrations taking part."""
