@@ -88,6 +88,7 @@ def users_create(email, organisation_code, display_name, platform_admin, secreta
                 is_secretariat=secretariat,
             ),
             password,
+            actor=None,  # the command line acts as the system
         )
     except DomainError as error:
         db.session.rollback()
@@ -110,7 +111,7 @@ def tokens_create(email: str, days: int | None, name: str) -> None:
     if user is None:
         _fail(f"There is no account with the e-mail address {email}.")
     try:
-        token, secret = create_token(user, name, days)
+        token, secret = create_token(user, name, days, actor=None)
     except DomainError as error:
         db.session.rollback()
         _fail(error.message)

@@ -88,11 +88,11 @@ def _ensure_organisations() -> int:
     for code, name, region in MEMBER_ADMINISTRATIONS:
         if find_by_code(code) is None:
             create_organisation(OrganisationFields(
-                code, name, OrganisationKind.MEMBER_ADMINISTRATION, code, region))
+                code, name, OrganisationKind.MEMBER_ADMINISTRATION, code, region), actor=None)
             created += 1
     for code, name, kind in OTHER_ORGANISATIONS:
         if find_by_code(code) is None:
-            create_organisation(OrganisationFields(code, name, kind))
+            create_organisation(OrganisationFields(code, name, kind), actor=None)
             created += 1
     return created
 
@@ -105,6 +105,7 @@ def _ensure_accounts(password: str) -> int:
                 AccountFields(demo_email(local_part), name, find_by_code(code),
                               is_platform_admin=is_admin, is_secretariat=is_secretariat),
                 password,
+                actor=None,  # the demo loader acts as the system
             )
             created += 1
     return created

@@ -235,7 +235,7 @@ def test_tokens_create_refuses_bad_input(runner, in_app, args, message):
 
 def test_tokens_create_refuses_a_deactivated_account(runner, in_app):
     with in_app():
-        set_active(find_user_by_email(demo("cp.jp")), False)
+        set_active(find_user_by_email(demo("cp.jp")), False, actor=None)
     result = runner.invoke(args=["tokens", "create", demo("cp.jp")])
     assert result.exit_code != 0
     assert "deactivated" in result.output

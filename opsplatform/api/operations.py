@@ -16,8 +16,6 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from opsplatform.audit.models import AuditAction
-from opsplatform.audit.operations import record
 from opsplatform.core.access import secretariat_required
 from opsplatform.core.db import db
 from opsplatform.core.errors import DomainError, json_error
@@ -31,6 +29,7 @@ from opsplatform.operations.access import (
     load_readable,
     standings,
 )
+from opsplatform.operations.directory import record_directory_export
 from opsplatform.operations.models import (
     Operation,
     OperationStatus,
@@ -337,6 +336,5 @@ def list_contacts(operation_id: int):
     """
     operation = load_operation(operation_id, Permission.CONTACTS_READ)
     entries = queries.directory(operation)
-    record(AuditAction.DIRECTORY_EXPORTED, operation, operation_id=operation.id,
-           subject=operation.code, details={"format": "api"})
+    record_directory_export(operation, actor=current_user._get_current_object(), format="api")
     return {"items": ContactSchema(many=True).dump(entries)}

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+import json
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, event
@@ -9,6 +10,7 @@ from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column, rela
 
 from opsplatform.auth.models import User
 from opsplatform.core.db import Base, utcnow
+from opsplatform.core.types import str_enum
 
 
 class AuditAction(enum.StrEnum):
@@ -63,7 +65,7 @@ class AuditEntry(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
-    action: Mapped[str] = mapped_column(String(64))
+    action: Mapped[AuditAction] = mapped_column(str_enum(AuditAction, length=64))
     object_type: Mapped[str | None] = mapped_column(String(64))
     object_id: Mapped[int | None]
     # What the entry is about when no object exists, e.g. the e-mail of a failed sign-in.
@@ -74,6 +76,30 @@ class AuditEntry(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     actor: Mapped[User | None] = relationship()
+
+    def canonical_bytes(self) -> bytes:
+        """The entry's content as bytes that depend only on its fields, never on the
+        database or the Python process: what a hash chain over the trail would hash.
+
+        The id and the IP address are left out: the id is the chain's position, and the
+        address is where the request came from rather than what happened.
+        """
+        occurred_at = self.occurred_at
+        if occurred_at is not None and occurred_at.tzinfo is None:
+            # SQLite hands back naive datetimes; every stored time is UTC.
+            occurred_at = occurred_at.replace(tzinfo=UTC)
+        content = {
+            "action": str(self.action),
+            "actor_id": self.actor_id,
+            "occurred_at": occurred_at.isoformat() if occurred_at is not None else None,
+            "object_type": self.object_type,
+            "object_id": self.object_id,
+            "subject": self.subject,
+            "operation_id": self.operation_id,
+            "details": self.details or {},
+        }
+        return json.dumps(content, sort_keys=True, separators=(",", ":"),
+                          ensure_ascii=False).encode()
 
 
 @event.listens_for(Session, "before_flush")

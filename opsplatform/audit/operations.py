@@ -3,48 +3,59 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import has_request_context, request
-from flask_login import current_user
 
 from opsplatform.auth.models import User
-from opsplatform.core.db import Base, db
+from opsplatform.core.db import Base, db, utcnow
 
 from .models import AuditAction, AuditEntry
 
-
-def _current_actor() -> User | None:
-    if has_request_context() and current_user and current_user.is_authenticated:
-        return current_user._get_current_object()
-    return None
+if TYPE_CHECKING:
+    from opsplatform.operations.models import Operation
 
 
 def record(
     action: AuditAction,
-    target: Base | None = None,
     *,
-    actor: User | None = None,
+    actor: User | None,
+    target: Base | None = None,
+    operation: Operation | int | None = None,
     subject: str | None = None,
     details: dict[str, Any] | None = None,
-    **extra: Any,
 ) -> AuditEntry:
-    """Add an audit entry for ``action`` on ``target`` to the current transaction."""
-    actor = actor or _current_actor()
+    """Add an audit entry for ``action`` on ``target`` to the current transaction.
+
+    ``actor`` is always given: the account that acted, or None for the system (the
+    command line, the demo loader) and for a sign-in that found no account to blame.
+    ``operation`` (or its id) is the operation the entry belongs to. Every entry is
+    inserted here, so a hash chain over ``AuditEntry.canonical_bytes`` can be added in
+    this one place.
+    """
     if target is not None and getattr(target, "id", None) is None:
         db.session.flush()
     entry = AuditEntry(
-        action=str(action),
+        occurred_at=utcnow(),
+        action=AuditAction(action),
         actor=actor,
         object_type=target.__tablename__ if target is not None else None,
         object_id=target.id if target is not None else None,
         subject=subject,
+        operation_id=_operation_id(operation),
         ip_address=request.remote_addr if has_request_context() else None,
         details=details or {},
-        **extra,
     )
     db.session.add(entry)
     return entry
+
+
+def _operation_id(operation: Operation | int | None) -> int | None:
+    if operation is None or isinstance(operation, int):
+        return operation
+    if operation.id is None:
+        db.session.flush()
+    return operation.id
 
 
 def _auditable(value: Any) -> Any:

@@ -91,7 +91,8 @@ def create():
     form = _with_organisations(NewAccountForm())
     if form.validate_on_submit():
         try:
-            user = operations.create_user(_fields(form), form.password.data)
+            user = operations.create_user(_fields(form), form.password.data,
+                                          actor=_admin())
         except DomainError as error:
             form.add_domain_error(error)
         else:
@@ -121,7 +122,7 @@ def reset_password(user_id: int):
     reset_form = ResetPasswordForm()
     if reset_form.validate():
         try:
-            operations.reset_password(user, reset_form.new_password.data)
+            operations.reset_password(user, reset_form.new_password.data, actor=_admin())
         except DomainError as error:
             reset_form.add_domain_error(error)
         else:

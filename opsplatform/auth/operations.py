@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app, has_request_context
+from flask import current_app
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import delete, or_, select, update
 
 from opsplatform.audit.models import AuditAction
@@ -84,13 +83,13 @@ def authenticate(email: str, password: str, attempt: SignInAttempt) -> User | No
             user.password_hash = passwords.hash_password(password)
         user.last_sign_in_at = utcnow()
         attempt.succeeded()
-        record(AuditAction.SIGN_IN, user, actor=user, subject=email)
+        record(AuditAction.SIGN_IN, target=user, actor=user, subject=email)
         return user
     details: dict = {"reason": reason}
     spent = attempt.failed()
     if spent:
         details["throttled"] = spent  # the failure that used up a budget says which
-    record(AuditAction.SIGN_IN_FAILED, user, actor=None, subject=email, details=details)
+    record(AuditAction.SIGN_IN_FAILED, target=user, actor=None, subject=email, details=details)
     return None
 
 
@@ -118,7 +117,7 @@ def close_session(user: User, key: str, reason: SessionEndReason) -> None:
                UserSession.ended_at.is_(None))
         .values(ended_at=utcnow(), end_reason=reason))
     if reason is SessionEndReason.SIGNED_OUT:
-        record(AuditAction.SIGN_OUT, user, actor=user, subject=user.email)
+        record(AuditAction.SIGN_OUT, target=user, actor=user, subject=user.email)
 
 
 # -- accounts -----------------------------------------------------------------------------
@@ -149,13 +148,6 @@ def _check_email(email: str) -> str:
             field="email",
         ) from error
     return email
-
-
-def _acting_user(actor: User | None) -> User | None:
-    """``actor``, or else the account signed in to the current request."""
-    if actor is None and has_request_context() and current_user.is_authenticated:
-        return current_user._get_current_object()
-    return actor
 
 
 def _check_no_self_lockout(user: User, actor: User | None, *, is_active: bool,
@@ -198,7 +190,8 @@ def _check_display_name(display_name: str) -> str:
     return check_length(display_name, MAX_DISPLAY_NAME_LENGTH, "display_name")
 
 
-def create_user(fields: AccountFields, password: str) -> User:
+def create_user(fields: AccountFields, password: str, *, actor: User | None) -> User:
+    """Open an account; ``actor`` is the administrator, or None for the command line."""
     email = _check_email(fields.email)
     display_name = _check_display_name(fields.display_name)
     _check_email_free(email)
@@ -217,7 +210,8 @@ def create_user(fields: AccountFields, password: str) -> User:
     db.session.flush()
     record(
         AuditAction.USER_CREATED,
-        user,
+        actor=actor,
+        target=user,
         subject=email,
         details={
             "organisation": fields.organisation.code,
@@ -228,12 +222,8 @@ def create_user(fields: AccountFields, password: str) -> User:
     return user
 
 
-def update_user(user: User, fields: AccountFields, *, actor: User | None = None) -> User:
-    """Apply an administrator's edit; deactivation also ends sessions and token use.
-
-    ``actor`` defaults to the account signed in to the current request.
-    """
-    actor = _acting_user(actor)
+def update_user(user: User, fields: AccountFields, *, actor: User) -> User:
+    """Apply an administrator's edit; deactivation also ends sessions and token use."""
     _check_no_self_lockout(user, actor, is_active=fields.is_active,
                            is_platform_admin=fields.is_platform_admin)
     email = _check_email(fields.email)
@@ -250,39 +240,40 @@ def update_user(user: User, fields: AccountFields, *, actor: User | None = None)
         },
     )
     if changes:
-        record(AuditAction.USER_UPDATED, user, subject=user.email, details={"changes": changes})
+        record(AuditAction.USER_UPDATED, actor=actor, target=user, subject=user.email,
+               details={"changes": changes})
     if fields.is_active != user.is_active:
         set_active(user, fields.is_active, actor=actor)
     db.session.flush()
     return user
 
 
-def set_active(user: User, is_active: bool, *, actor: User | None = None) -> None:
+def set_active(user: User, is_active: bool, *, actor: User | None) -> None:
     """Deactivate (signing out everywhere, stopping tokens) or reactivate an account.
 
-    ``actor`` defaults to the account signed in to the current request.
+    ``actor`` is the administrator, or None for the system.
     """
     if user.is_active == is_active:
         return
-    _check_no_self_lockout(user, _acting_user(actor), is_active=is_active,
+    _check_no_self_lockout(user, actor, is_active=is_active,
                            is_platform_admin=user.is_platform_admin)
     user.is_active = is_active
     if not is_active:
         user.end_all_sessions(SessionEndReason.DEACTIVATED)
     action = AuditAction.USER_REACTIVATED if is_active else AuditAction.USER_DEACTIVATED
-    record(action, user, subject=user.email)
+    record(action, actor=actor, target=user, subject=user.email)
     db.session.flush()
 
 
-def reset_password(user: User, new_password: str) -> None:
+def reset_password(user: User, new_password: str, *, actor: User | None) -> None:
     """An administrator sets a new password; the account is signed out everywhere and its
     API tokens are revoked (a reset is the answer to an account that is not under control)."""
     _check_password(new_password, email=user.email, display_name=user.display_name)
     user.password_hash = passwords.hash_password(new_password)
     user.password_changed_at = utcnow()
     user.end_all_sessions(SessionEndReason.PASSWORD_RESET)
-    revoked = revoke_all_tokens(user)
-    record(AuditAction.USER_PASSWORD_RESET, user, subject=user.email,
+    revoked = revoke_all_tokens(user, actor=actor)
+    record(AuditAction.USER_PASSWORD_RESET, actor=actor, target=user, subject=user.email,
            details={"tokens_revoked": revoked})
     db.session.flush()
 
@@ -302,8 +293,8 @@ def change_own_password(user: User, current_password: str, new_password: str, *,
     user.password_hash = passwords.hash_password(new_password)
     user.password_changed_at = utcnow()
     user.end_all_sessions(SessionEndReason.PASSWORD_CHANGED)
-    revoked = revoke_all_tokens(user) if revoke_tokens else 0
-    record(AuditAction.PASSWORD_CHANGED, user, subject=user.email,
+    revoked = revoke_all_tokens(user, actor=user) if revoke_tokens else 0
+    record(AuditAction.PASSWORD_CHANGED, actor=user, target=user, subject=user.email,
            details={"tokens_revoked": revoked})
     db.session.flush()
     return revoked
@@ -333,15 +324,20 @@ def update_contact_details(user: User, details: ContactDetails) -> None:
     values["display_name"] = _check_display_name(details.display_name)
     changes = apply_changes(user, values)
     if changes:
-        record(AuditAction.PROFILE_UPDATED, user, subject=user.email, details={"changes": changes})
+        record(AuditAction.PROFILE_UPDATED, actor=user, target=user, subject=user.email,
+               details={"changes": changes})
     db.session.flush()
 
 
 # -- API tokens ---------------------------------------------------------------------------
 
 
-def create_token(user: User, name: str, days: int | None = None) -> tuple[ApiToken, str]:
-    """Create a token and return it with its secret, which is shown once and never stored."""
+def create_token(user: User, name: str, days: int | None = None, *,
+                 actor: User | None) -> tuple[ApiToken, str]:
+    """Create a token and return it with its secret, which is shown once and never stored.
+
+    ``actor`` is the account holder, or None for the command line.
+    """
     config = current_app.config
     name = check_length((name or "").strip(), MAX_TOKEN_NAME_LENGTH, "name")
     if not name:
@@ -367,24 +363,25 @@ def create_token(user: User, name: str, days: int | None = None) -> tuple[ApiTok
     )
     db.session.add(token)
     db.session.flush()
-    record(AuditAction.TOKEN_CREATED, token, subject=user.email,
+    record(AuditAction.TOKEN_CREATED, actor=actor, target=token, subject=user.email,
            details={"name": token.name, "days": days})
     return token, secret
 
 
-def revoke_token(token: ApiToken) -> None:
+def revoke_token(token: ApiToken, *, actor: User | None) -> None:
     if token.revoked_at is not None:
         return
     token.revoked_at = utcnow()
-    record(AuditAction.TOKEN_REVOKED, token, subject=token.user.email, details={"name": token.name})
+    record(AuditAction.TOKEN_REVOKED, actor=actor, target=token, subject=token.user.email,
+           details={"name": token.name})
     db.session.flush()
 
 
-def revoke_all_tokens(user: User) -> int:
+def revoke_all_tokens(user: User, *, actor: User | None) -> int:
     """Revoke every API token of ``user`` still in force; return how many."""
     live = db.session.scalars(select(ApiToken).where(
         ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None),
         ApiToken.expires_at > utcnow())).all()
     for token in live:
-        revoke_token(token)
+        revoke_token(token, actor=actor)
     return len(live)

@@ -180,7 +180,8 @@ def create_token():
     if form.validate():
         try:
             token, secret = operations.create_token(
-                current_user._get_current_object(), form.name.data, form.days.data
+                current_user._get_current_object(), form.name.data, form.days.data,
+                actor=current_user._get_current_object(),
             )
         except DomainError as error:
             form.add_domain_error(error)
@@ -195,6 +196,6 @@ def revoke_token(token_id: int):
     token = db.get_by_id(ApiToken, token_id)
     if token is None or token.user_id != current_user.id:
         abort(404)
-    operations.revoke_token(token)
+    operations.revoke_token(token, actor=current_user._get_current_object())
     flash(_("The token “%(name)s” was revoked.", name=token.name), "success")
     return redirect(url_for("auth.profile"))

@@ -135,7 +135,7 @@ def set_custom_periods(operation: Operation, spans: list[tuple[date, date]], *,
                   pend=spans[number - 2][1]),
                 code="overlapping_periods", field="periods")
     if _replace_periods(operation, spans):
-        record(AuditAction.PERIODS_CHANGED, operation, actor=actor, operation_id=operation.id,
+        record(AuditAction.PERIODS_CHANGED, target=operation, actor=actor, operation=operation,
                subject=operation.code,
                details={"periods": [[str(s), str(e)] for s, e in spans]})
 
@@ -202,7 +202,7 @@ def file_return(operation: Operation, participation: Participation, period: Repo
     )
     db.session.add(period_return)
     db.session.flush()
-    record(AuditAction.RETURN_FILED, period_return, actor=actor, operation_id=operation.id,
+    record(AuditAction.RETURN_FILED, target=period_return, actor=actor, operation=operation,
            subject=participation.organisation.code,
            details={"kind": kind.value, "period": [str(period.starts_on), str(period.ends_on)],
                     "seizure_count": period_return.seizure_count})
@@ -242,7 +242,7 @@ def send_reminders(operation: Operation, period: ReportingPeriod, *, actor: User
         reminders.append(reminder)
     db.session.flush()
     for reminder, participation in zip(reminders, missing, strict=True):
-        record(AuditAction.REMINDER_SENT, reminder, actor=actor, operation_id=operation.id,
+        record(AuditAction.REMINDER_SENT, target=reminder, actor=actor, operation=operation,
                subject=participation.organisation.code,
                details={"period": [str(period.starts_on), str(period.ends_on)]})
     return reminders

@@ -100,7 +100,8 @@ def _user(local_part: str) -> User:
 def _ensure_people(password: str) -> None:
     for local_part, name, code, languages, time_zone in EXTRA_CONTACT_POINTS:
         if _user(local_part) is None:
-            create_user(AccountFields(_email(local_part), name, find_by_code(code)), password)
+            create_user(AccountFields(_email(local_part), name, find_by_code(code)), password,
+                        actor=None)
         user = _user(local_part)
         user.languages = user.languages or languages
         user.time_zone = user.time_zone or time_zone

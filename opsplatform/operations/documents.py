@@ -62,7 +62,7 @@ def upload_document(operation: Operation, data: bytes, filename: str | None,
     )
     db.session.add(document)
     db.session.flush()
-    record(AuditAction.DOCUMENT_UPLOADED, document, actor=actor, operation_id=operation.id,
+    record(AuditAction.DOCUMENT_UPLOADED, target=document, actor=actor, operation=operation,
            subject=document.title,
            details={"filename": stored.filename, "content_type": stored.content_type,
                     "size_bytes": stored.size_bytes, "category": category.value})
@@ -73,8 +73,8 @@ def open_document(document: OperationDocument, *, actor: User) -> tuple[StoredFi
     """Decrypt a document for download; every download is written to the audit trail."""
     stored = document.stored_file
     data = read_file(stored)
-    record(AuditAction.DOCUMENT_DOWNLOADED, document, actor=actor,
-           operation_id=document.operation_id, subject=document.title,
+    record(AuditAction.DOCUMENT_DOWNLOADED, target=document, actor=actor,
+           operation=document.operation_id, subject=document.title,
            details={"filename": stored.filename, "size_bytes": stored.size_bytes})
     return stored, data
 
@@ -82,8 +82,8 @@ def open_document(document: OperationDocument, *, actor: User) -> tuple[StoredFi
 def delete_document(document: OperationDocument, *, actor: User) -> None:
     """Remove a document and its encrypted file; the audit entry keeps what it was."""
     stored = document.stored_file
-    record(AuditAction.DOCUMENT_DELETED, document, actor=actor,
-           operation_id=document.operation_id, subject=document.title,
+    record(AuditAction.DOCUMENT_DELETED, target=document, actor=actor,
+           operation=document.operation_id, subject=document.title,
            details={"filename": stored.filename, "content_type": stored.content_type,
                     "size_bytes": stored.size_bytes, "category": document.category.value})
     db.session.delete(document)

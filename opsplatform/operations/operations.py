@@ -143,7 +143,7 @@ def create_operation(fields: PlanFields, *, actor: User,
     operation = Operation(**values, created_by=actor, updated_by=actor)
     db.session.add(operation)
     db.session.flush()
-    record(AuditAction.OPERATION_CREATED, operation, actor=actor, operation_id=operation.id,
+    record(AuditAction.OPERATION_CREATED, target=operation, actor=actor, operation=operation,
            subject=operation.code, details={"title": operation.title})
     ensure_taking_part(operation, [operation.host_organisation, *operation.organisers], actor)
     set_phases(operation, phases if phases is not None else phase_template(date.today()),
@@ -160,7 +160,7 @@ def update_operation(operation: Operation, fields: PlanFields, *, actor: User) -
     changes = apply_changes(operation, values)
     if changes:
         operation.updated_by = actor
-        record(AuditAction.OPERATION_UPDATED, operation, actor=actor, operation_id=operation.id,
+        record(AuditAction.OPERATION_UPDATED, target=operation, actor=actor, operation=operation,
                subject=operation.code, details={"changes": changes})
         ensure_taking_part(operation, newly_named, actor)
         if {"reporting_frequency", "report_deadline_days"} & changes.keys():
@@ -176,7 +176,7 @@ def close_operation(operation: Operation, *, actor: User) -> None:
     operation.closed_at = utcnow()
     operation.closed_by = actor
     operation.updated_by = actor
-    record(AuditAction.OPERATION_CLOSED, operation, actor=actor, operation_id=operation.id,
+    record(AuditAction.OPERATION_CLOSED, target=operation, actor=actor, operation=operation,
            subject=operation.code)
     db.session.flush()
 
@@ -188,7 +188,7 @@ def reopen_operation(operation: Operation, *, actor: User) -> None:
     operation.closed_at = None
     operation.closed_by = None
     operation.updated_by = actor
-    record(AuditAction.OPERATION_REOPENED, operation, actor=actor, operation_id=operation.id,
+    record(AuditAction.OPERATION_REOPENED, target=operation, actor=actor, operation=operation,
            subject=operation.code)
     db.session.flush()
 
@@ -267,6 +267,6 @@ def set_phases(operation: Operation, phases: list[PhaseFields], *, actor: User) 
     operation.updated_by = actor
     db.session.flush()
     compliance.sync_periods(operation)
-    record(AuditAction.PHASES_CHANGED, operation, actor=actor, operation_id=operation.id,
+    record(AuditAction.PHASES_CHANGED, target=operation, actor=actor, operation=operation,
            subject=operation.code,
            details={"phases": [[k, n, str(s), str(e) if e else None] for k, n, s, e in after]})

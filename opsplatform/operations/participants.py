@@ -61,7 +61,7 @@ def invite(operation: Operation, organisation: Organisation, *, actor: User,
     participation.responded_at = participation.responded_by_id = None
     participation.withdrawn_at = participation.withdrawn_by_id = None
     db.session.flush()
-    record(AuditAction.PARTICIPANT_INVITED, participation, actor=actor, operation_id=operation.id,
+    record(AuditAction.PARTICIPANT_INVITED, target=participation, actor=actor, operation=operation,
            subject=organisation.code)
     for person in contact_points or []:
         add_member(participation, person, OperationRole.CONTACT_POINT, actor=actor)
@@ -96,8 +96,8 @@ def _accept(participation: Participation, actor: User, responder: User | None) -
         # Whoever accepts for their organisation becomes its first contact (or observer).
         add_member(participation, responder, default_role_for(participation.organisation),
                    actor=actor)
-    record(AuditAction.PARTICIPATION_ACCEPTED, participation, actor=actor,
-           operation_id=participation.operation_id, subject=participation.organisation.code)
+    record(AuditAction.PARTICIPATION_ACCEPTED, target=participation, actor=actor,
+           operation=participation.operation_id, subject=participation.organisation.code)
     forget_access()
     db.session.flush()
 
@@ -116,8 +116,8 @@ def respond_to_invitation(participation: Participation, *, accept: bool, actor: 
     participation.status = ParticipationStatus.DECLINED
     participation.responded_at = utcnow()
     participation.responded_by_id = actor.id
-    record(AuditAction.PARTICIPATION_DECLINED, participation, actor=actor,
-           operation_id=participation.operation_id, subject=participation.organisation.code)
+    record(AuditAction.PARTICIPATION_DECLINED, target=participation, actor=actor,
+           operation=participation.operation_id, subject=participation.organisation.code)
     forget_access()
     db.session.flush()
 
@@ -134,8 +134,8 @@ def withdraw_participation(participation: Participation, *, actor: User) -> None
     participation.status = ParticipationStatus.WITHDRAWN
     participation.withdrawn_at = utcnow()
     participation.withdrawn_by_id = actor.id
-    record(AuditAction.PARTICIPATION_WITHDRAWN, participation, actor=actor,
-           operation_id=operation.id, subject=participation.organisation.code)
+    record(AuditAction.PARTICIPATION_WITHDRAWN, target=participation, actor=actor,
+           operation=operation, subject=participation.organisation.code)
     forget_access()
     db.session.flush()
 
@@ -197,8 +197,8 @@ def add_member(participation: Participation, user: User | None, role: OperationR
                             user=user, role=OperationRole(role), added_by_id=actor.id)
     db.session.add(membership)
     db.session.flush()
-    record(AuditAction.MEMBER_ADDED, membership, actor=actor,
-           operation_id=participation.operation_id, subject=user.email,
+    record(AuditAction.MEMBER_ADDED, target=membership, actor=actor,
+           operation=participation.operation_id, subject=user.email,
            details={"role": membership.role.value,
                     "organisation": participation.organisation.code})
     forget_access()
@@ -228,8 +228,8 @@ def change_member_role(membership: Membership, role: OperationRole, *, actor: Us
     _check_keeps_a_contact_point(membership, role)
     old = membership.role
     membership.role = role
-    record(AuditAction.MEMBER_ROLE_CHANGED, membership, actor=actor,
-           operation_id=membership.operation_id, subject=membership.user.email,
+    record(AuditAction.MEMBER_ROLE_CHANGED, target=membership, actor=actor,
+           operation=membership.operation_id, subject=membership.user.email,
            details={"changes": {"role": [old.value, role.value]}})
     forget_access()
     db.session.flush()
@@ -237,8 +237,8 @@ def change_member_role(membership: Membership, role: OperationRole, *, actor: Us
 
 def remove_member(membership: Membership, *, actor: User) -> None:
     _check_keeps_a_contact_point(membership, None)
-    record(AuditAction.MEMBER_REMOVED, membership, actor=actor,
-           operation_id=membership.operation_id, subject=membership.user.email,
+    record(AuditAction.MEMBER_REMOVED, target=membership, actor=actor,
+           operation=membership.operation_id, subject=membership.user.email,
            details={"role": membership.role.value})
     membership.participation.members.remove(membership)
     db.session.delete(membership)

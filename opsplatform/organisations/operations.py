@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pycountry
 from flask_babel import gettext as _
@@ -15,6 +16,9 @@ from opsplatform.core.db import db
 from opsplatform.core.errors import ConflictError, DomainError
 
 from .models import Organisation, OrganisationKind, WcoRegion
+
+if TYPE_CHECKING:
+    from opsplatform.auth.models import User
 
 CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,19}$")
 
@@ -90,23 +94,24 @@ def _check_code_free(code: str, except_organisation: Organisation | None = None)
         )
 
 
-def create_organisation(fields: OrganisationFields) -> Organisation:
+def create_organisation(fields: OrganisationFields, *, actor: User | None) -> Organisation:
     fields = _validated(fields)
     _check_code_free(fields.code)
     organisation = Organisation(**vars(fields))
     db.session.add(organisation)
     db.session.flush()
-    record(AuditAction.ORGANISATION_CREATED, organisation, subject=organisation.code,
+    record(AuditAction.ORGANISATION_CREATED, actor=actor, target=organisation, subject=organisation.code,
            details={"name": organisation.name, "kind": organisation.kind.value})
     return organisation
 
 
-def update_organisation(organisation: Organisation, fields: OrganisationFields) -> Organisation:
+def update_organisation(organisation: Organisation, fields: OrganisationFields, *,
+                        actor: User) -> Organisation:
     fields = _validated(fields)
     _check_code_free(fields.code, organisation)
     changes = apply_changes(organisation, vars(fields))
     if changes:
-        record(AuditAction.ORGANISATION_UPDATED, organisation, subject=organisation.code,
+        record(AuditAction.ORGANISATION_UPDATED, actor=actor, target=organisation, subject=organisation.code,
                details={"changes": changes})
     db.session.flush()
     return organisation

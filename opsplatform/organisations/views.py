@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import func, select
 
 from opsplatform.auth.models import User
@@ -61,7 +62,8 @@ def create():
     form = OrganisationForm()
     if form.validate_on_submit():
         try:
-            organisation = operations.create_organisation(_fields(form))
+            organisation = operations.create_organisation(
+                _fields(form), actor=current_user._get_current_object())
         except DomainError as error:
             form.add_domain_error(error)
         else:
@@ -79,7 +81,8 @@ def edit(organisation_id: int):
         form.wco_region.data = organisation.wco_region.value if organisation.wco_region else ""
     if form.validate_on_submit():
         try:
-            operations.update_organisation(organisation, _fields(form))
+            operations.update_organisation(organisation, _fields(form),
+                                           actor=current_user._get_current_object())
         except DomainError as error:
             form.add_domain_error(error)
         else:

@@ -116,7 +116,7 @@ class Api:
         if caller not in self._secrets:
             with self.in_app():
                 _token, self._secrets[caller] = create_token(
-                    find_user_by_email(demo(caller)), "test", 1)
+                    find_user_by_email(demo(caller)), "test", 1, actor=None)
         return {"Authorization": f"Bearer {self._secrets[caller]}"}
 
     def send(self, body: Body, payload=None, *, caller: str | None = None, **kwargs):

@@ -24,7 +24,8 @@ def token_of(in_app):
 
     def _token_of(local_part: str, days: int = 30) -> str:
         with in_app():
-            _token, secret = create_token(find_user_by_email(demo(local_part)), "test", days)
+            _token, secret = create_token(find_user_by_email(demo(local_part)), "test", days,
+                    actor=None)
         return secret
 
     return _token_of
@@ -122,14 +123,15 @@ def test_expired_token_is_refused(client, token_of, in_app):
 def test_revoked_token_is_refused(client, token_of, in_app):
     secret = token_of("cp.kr")
     with in_app() as session:
-        revoke_token(session.scalars(select(ApiToken).where(ApiToken.prefix == secret[:12])).one())
+        revoke_token(session.scalars(select(ApiToken).where(ApiToken.prefix == secret[:12])).one(),
+                actor=None)
     _assert_json_error(_me(client, f"Bearer {secret}"), 401, "token_revoked")
 
 
 def test_token_of_a_deactivated_account_is_refused(client, token_of, in_app):
     secret = token_of("cp.kr")
     with in_app():
-        set_active(find_user_by_email(demo("cp.kr")), False)
+        set_active(find_user_by_email(demo("cp.kr")), False, actor=None)
     _assert_json_error(_me(client, f"Bearer {secret}"), 401, "account_inactive")
 
 

@@ -56,7 +56,7 @@ def token_of(in_app):
         if local_part not in tokens:
             with in_app():
                 _token, tokens[local_part] = create_token(
-                    find_user_by_email(demo(local_part)), "test", 30)
+                    find_user_by_email(demo(local_part)), "test", 30, actor=None)
         return tokens[local_part]
 
     return _token_of

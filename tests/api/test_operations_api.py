@@ -59,7 +59,8 @@ def as_user(client, in_app):
 
     def _as_user(local_part: str) -> Caller:
         with in_app():
-            _token, secret = create_token(find_user_by_email(demo(local_part)), "test", 1)
+            _token, secret = create_token(find_user_by_email(demo(local_part)), "test", 1,
+                    actor=None)
         return Caller(client, secret)
 
     return _as_user

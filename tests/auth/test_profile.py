@@ -212,7 +212,8 @@ def test_token_lifetime_is_checked(sign_in, client, in_app):
 
 def test_revoking_a_token_stops_it(sign_in, client, in_app):
     with in_app():
-        token, secret = create_token(find_user_by_email(demo("cp.kr")), "old system", 10)
+        token, secret = create_token(find_user_by_email(demo("cp.kr")), "old system", 10,
+                actor=None)
     sign_in("cp.kr")
     assert _me(client, secret).status_code == 200
 
@@ -231,7 +232,7 @@ def test_revoking_a_token_stops_it(sign_in, client, in_app):
 
 def test_someone_elses_token_cannot_be_revoked(sign_in, client, in_app):
     with in_app():
-        token, secret = create_token(find_user_by_email(demo("cp.jp")), "JP system", 10)
+        token, secret = create_token(find_user_by_email(demo("cp.jp")), "JP system", 10, actor=None)
     sign_in("cp.kr")
     assert client.post_form(f"/profile/tokens/{token.id}/revoke").status_code == 404
     assert client.post_form(f"/profile/tokens/{token.id + 1000}/revoke").status_code == 404
@@ -252,7 +253,8 @@ def _new_token(in_app, local_part="cp.kr") -> str:
     from opsplatform.auth.operations import create_token, find_user_by_email
 
     with in_app():
-        return create_token(find_user_by_email(demo(local_part)), "national system", 30)[1]
+        return create_token(find_user_by_email(demo(local_part)), "national system", 30,
+                actor=None)[1]
 
 
 def test_the_password_form_offers_to_revoke_the_tokens_ticked(sign_in, client, in_app):
@@ -329,5 +331,5 @@ def test_a_token_name_over_its_limit_is_refused_not_cut(in_app):
     from opsplatform.core.errors import DomainError
 
     with in_app(), pytest.raises(DomainError) as refusal:
-        create_token(find_user_by_email(demo("cp.kr")), "n" * 101, 30)
+        create_token(find_user_by_email(demo("cp.kr")), "n" * 101, 30, actor=None)
     assert refusal.value.field == "name"

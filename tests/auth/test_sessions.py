@@ -74,7 +74,7 @@ def test_a_password_reset_ends_every_session_of_the_account(app, client, in_app)
     laptop.sign_in(demo("cp.jp"))
     phone.sign_in(demo("cp.jp"))
     with in_app():
-        reset_password(find_user_by_email(demo("cp.jp")), "a-brand-new-password-42")
+        reset_password(find_user_by_email(demo("cp.jp")), "a-brand-new-password-42", actor=None)
     assert laptop.get("/profile").status_code == 302
     assert phone.get("/profile").status_code == 302
     assert {s.end_reason for s in _sessions_of(in_app, demo("cp.jp"))} == {

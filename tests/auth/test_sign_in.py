@@ -59,7 +59,7 @@ def test_failure_message_is_the_same_whatever_the_reason(client, in_app, email, 
 
 def test_deactivated_account_cannot_sign_in(client, in_app):
     with in_app():
-        set_active(find_user_by_email(demo("cp.jp")), False)
+        set_active(find_user_by_email(demo("cp.jp")), False, actor=None)
     response = client.sign_in(demo("cp.jp"))
     assert response.status_code == 401
     assert GENERIC_FAILURE in response.text
@@ -69,7 +69,7 @@ def test_deactivation_ends_an_open_session(client, in_app):
     client.sign_in(demo("cp.jp"))
     assert client.get("/profile").status_code == 200
     with in_app():
-        set_active(find_user_by_email(demo("cp.jp")), False)
+        set_active(find_user_by_email(demo("cp.jp")), False, actor=None)
     assert client.get("/profile").status_code == 302
 
 

@@ -176,8 +176,8 @@ def test_each_api_token_has_its_own_request_budget(client, in_app, settings):
     from opsplatform.auth.operations import create_token, find_user_by_email
 
     with in_app():
-        _, first = create_token(find_user_by_email(demo("cp.kr")), "first", 30)
-        _, second = create_token(find_user_by_email(demo("cp.kr")), "second", 30)
+        _, first = create_token(find_user_by_email(demo("cp.kr")), "first", 30, actor=None)
+        _, second = create_token(find_user_by_email(demo("cp.kr")), "second", 30, actor=None)
     settings(API_RATE_LIMIT="3 per minute")
     for path in ("/api/v1/me", "/api/v1/operations", "/api/v1/me"):  # one budget for all
         assert client.get(path, headers={"Authorization": f"Bearer {first}"}).status_code == 200

@@ -183,7 +183,8 @@ def test_a_successful_request_commits(sign_in, in_app):
 @pytest.fixture
 def audit_entry_id(in_app):
     with in_app():
-        entry = record(AuditAction.USER_UPDATED, find_by_code("KR"), subject="test")
+        entry = record(AuditAction.USER_UPDATED, actor=None, target=find_by_code("KR"),
+                       subject="test")
     return entry.id
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from opsplatform.audit.models import AuditAction
 from opsplatform.auth.models import User
+from opsplatform.auth.operations import create_token, find_user_by_email
 from opsplatform.operations import participants
 from opsplatform.operations.models import (
     Membership,
@@ -191,6 +192,22 @@ def test_every_export_is_audited(client_as, in_app, ids, path, fmt):
         entries = audit_entries(session, ids.catalyst, AuditAction.DIRECTORY_EXPORTED)
         assert [(e.actor.email, e.operation_id, e.subject, e.details) for e in entries] == [
             (demo("cp.jp"), ids.catalyst, "CATALYST-DEMO", {"format": fmt})] * 2
+
+
+def test_each_export_through_either_skin_is_one_entry(app, client_as, in_app, ids):
+    """The page download and the API read share one audited domain function."""
+    with in_app():
+        _token, secret = create_token(find_user_by_email(demo("cp.jp")), "test", 1, actor=None)
+    page, api = client_as("cp.jp"), app.test_client()
+    assert page.get(f"/operations/{ids.catalyst}/contacts.csv").status_code == 200
+    assert api.get(f"/api/v1/operations/{ids.catalyst}/contacts",
+                   headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+    assert page.get(f"/operations/{ids.catalyst}/contacts.vcf").status_code == 200
+    with in_app() as session:
+        entries = audit_entries(session, ids.catalyst, AuditAction.DIRECTORY_EXPORTED)
+        assert [(e.actor.email, e.object_type, e.object_id, e.details) for e in entries] == [
+            (demo("cp.jp"), "operations", ids.catalyst, {"format": fmt})
+            for fmt in ("csv", "api", "vcf")]
 
 
 def test_viewing_the_directory_is_not_an_export(client_as, in_app, ids):

@@ -31,7 +31,7 @@ def _catalyst(session) -> Operation:
 
 def _colleague(code: str, local_part: str):
     return create_user(AccountFields(f"{local_part}@example.org", local_part.title(),
-                                     find_by_code(code)), PASSWORD)
+                                     find_by_code(code)), PASSWORD, actor=None)
 
 
 def test_when_an_invitation_names_people_only_they_can_answer_it(client, in_app):

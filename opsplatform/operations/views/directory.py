@@ -8,14 +8,14 @@ import io
 import vobject
 from flask import Response, render_template
 from flask_babel import gettext as _
+from flask_login import current_user
 
-from opsplatform.audit.models import AuditAction
-from opsplatform.audit.operations import record
 from opsplatform.core.exports import csv_safe
 from opsplatform.core.permissions import Permission
 
 from .. import queries
 from ..access import operation_route
+from ..directory import record_directory_export
 from ..models import Operation
 from . import bp
 
@@ -31,8 +31,8 @@ def directory(operation):
 
 
 def _download(operation: Operation, body: str, mimetype: str, extension: str) -> Response:
-    record(AuditAction.DIRECTORY_EXPORTED, operation, operation_id=operation.id,
-           subject=operation.code, details={"format": extension})
+    record_directory_export(operation, actor=current_user._get_current_object(),
+                            format=extension)
     filename = f"{operation.code}-contact-points.{extension}"
     return Response(body, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
