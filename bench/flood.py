@@ -162,7 +162,7 @@ def prepare_database(env: dict[str, str]) -> Prepared:
             user = find_user_by_email(MEASURED_EMAIL)
             if user is None:
                 raise BenchError(f"the demo data has no {MEASURED_EMAIL}")
-            _token, secret = create_token(user, "bench/flood.py", 1)
+            _token, secret = create_token(user, "bench/flood.py", 1, actor=None)
             db.session.commit()
             accounts = list(db.session.scalars(
                 select(User.email).where(User.email.like(f"%@{DEMO_DOMAIN}"))

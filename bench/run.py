@@ -344,7 +344,7 @@ def sign_in(client: FlaskClient, email: str) -> None:
 def api_client(app: Flask, email: str) -> FlaskClient:
     with app.app_context():
         user = find_user_by_email(email)
-        _token, secret = create_token(user, "bench/run.py", 1)
+        _token, secret = create_token(user, "bench/run.py", 1, actor=None)
         db.session.commit()
     client = app.test_client()
     client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
