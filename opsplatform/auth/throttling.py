@@ -91,19 +91,16 @@ def _delay_keys(tag: str) -> tuple[str, str]:
 
 @dataclass(frozen=True)
 class SignInAttempt:
-    """One attempt to sign in to ``email`` from ``address``."""
+    """One attempt to sign in to an account (known by its tag) from ``address``."""
 
-    email: str
+    tag: str  # the account typed, as counters key it (_account_tag)
     address: str
     known_device: bool
 
     @classmethod
     def from_request(cls, email: str) -> SignInAttempt:
-        return cls(email, client_address(), _is_known_device(email))
-
-    @property
-    def tag(self) -> str:
-        return _account_tag(self.email)
+        tag = _account_tag(email)
+        return cls(tag, client_address(), tag in _known_tags())
 
     def check(self) -> None:
         """Raise SignInThrottled when a budget is spent; call before hashing the password."""
@@ -170,10 +167,6 @@ def _known_tags() -> list[str]:
     except BadSignature:
         return []
     return [tag for tag in tags if isinstance(tag, str)] if isinstance(tags, list) else []
-
-
-def _is_known_device(email: str) -> bool:
-    return _account_tag(email) in _known_tags()
 
 
 def remember_device(response: Response, email: str) -> None:

@@ -67,7 +67,7 @@ def json_error(status: int, code: str, message: str, **extra):
     return jsonify(body), status
 
 
-def _friendly_message(error: HTTPException) -> str:
+def friendly_message(error: HTTPException) -> str:
     if isinstance(error, CSRFError):
         return _(
             "This form was sent without a valid security token (it may have expired). "
@@ -88,7 +88,7 @@ def _friendly_message(error: HTTPException) -> str:
 
 def handle_http_error(error: HTTPException):
     status = error.code or 500
-    message = _friendly_message(error)
+    message = friendly_message(error)
     if wants_json():
         code = "csrf_failed" if isinstance(error, CSRFError) else ERROR_CODES.get(status, "error")
         # API views raise with a description meant for the caller; keep it.

@@ -12,7 +12,6 @@ import math
 import time
 
 from flask import Blueprint, Flask, current_app, render_template, request
-from flask_babel import gettext as _
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from limits import RateLimitItem, parse
@@ -102,9 +101,9 @@ def _refuse(error: RateLimitExceeded):
 
     Floods get this many times a second, so the page stands alone (no layout, no user).
     """
-    from .errors import ERROR_CODES, json_error, wants_json
+    from .errors import ERROR_CODES, friendly_message, json_error, wants_json
 
-    message = _("Too many requests. Wait a moment, then try again.")
+    message = friendly_message(error)
     if wants_json():
         body, status = json_error(429, ERROR_CODES[429], message)
     else:
@@ -117,14 +116,11 @@ def _refuse(error: RateLimitExceeded):
 
 def init_app(app: Flask) -> None:
     """Attach the limiter, and the refusal cache in front of the app (before any proxy fix)."""
-    from .requests import CONTENT_SECURITY_POLICY
+    from .requests import fixed_security_headers
 
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
     limiter.init_app(app)
     app.register_error_handler(RateLimitExceeded, _refuse)
-    cache = RefusalCache(app.wsgi_app, headers=[
-        ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
-        ("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),
-        ("Referrer-Policy", "same-origin")])
+    cache = RefusalCache(app.wsgi_app, headers=fixed_security_headers(app.config))
     app.wsgi_app = cache  # type: ignore[method-assign]
     app.extensions["opsplatform.refusals"] = cache

@@ -39,18 +39,24 @@ def _finish_transaction(response: Response) -> Response:
     return response
 
 
+def fixed_security_headers(config) -> list[tuple[str, str]]:
+    """The headers every response carries whoever asks (the refusal cache sends them too)."""
+    headers = [("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+               ("X-Content-Type-Options", "nosniff"), ("X-Frame-Options", "DENY"),
+               ("Referrer-Policy", "same-origin")]
+    if config["SESSION_COOKIE_SECURE"]:
+        headers.append(("Strict-Transport-Security", "max-age=31536000"))
+    return headers
+
+
 def security_headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
+    for name, value in fixed_security_headers(current_app.config):
+        response.headers.setdefault(name, value)
     user = g.get("_login_user")  # only set when this request looked at the user
     # Operational pages must not linger in shared caches or the back button. (Asking the
     # user may query the database: not for a response that already says.)
     if "Cache-Control" not in response.headers and user is not None and user.is_authenticated:
         response.headers["Cache-Control"] = "no-store"
-    if current_app.config["SESSION_COOKIE_SECURE"]:
-        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     return response
 
 
