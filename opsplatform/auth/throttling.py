@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import math
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -30,7 +28,13 @@ from dataclasses import dataclass
 from flask import Response, current_app, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from opsplatform.core.ratelimits import Budget, client_address, enabled, storage
+from opsplatform.core.ratelimits import (
+    Budget,
+    client_address,
+    enabled,
+    seconds_until,
+    storage,
+)
 
 PER_ADDRESS = Budget("sign-in-failures-address", "SIGN_IN_FAILURES_PER_ADDRESS")
 GLOBAL = Budget("sign-in-failures-global", "SIGN_IN_FAILURES_GLOBAL")
@@ -130,7 +134,7 @@ class SignInAttempt:
         _failures, hold = _delay_keys(self.tag)
         if not enabled() or not storage().get(hold):
             return 0
-        return max(1, math.ceil(storage().get_expiry(hold) - time.time()))
+        return seconds_until(storage().get_expiry(hold))
 
     def _add_account_failure(self) -> int:
         """Count the account's failure; past the free ones, hold it for a doubling delay."""

@@ -42,6 +42,11 @@ def limit_api(blueprint: Blueprint) -> None:
                          scope="api")(blueprint)
 
 
+def seconds_until(moment: float) -> int:
+    """Whole seconds from now until ``moment`` (a Unix time), at least 1: a Retry-After."""
+    return max(1, math.ceil(moment - time.time()))
+
+
 def enabled() -> bool:
     """False where the configuration turns rate limits off (RATELIMIT_ENABLED, benchmarks)."""
     return limiter.enabled
@@ -69,7 +74,7 @@ class Budget:
         if not enabled() or limiter.limiter.test(item, *keys):
             return 0
         reset_at = limiter.limiter.get_window_stats(item, *keys).reset_time
-        return max(1, math.ceil(reset_at - time.time()))
+        return seconds_until(reset_at)
 
     def spend(self, *keys: str) -> bool:
         """Spend one; False when this spend used up the budget."""
@@ -109,7 +114,7 @@ def _refuse(error: RateLimitExceeded):
     else:
         body, status = render_template("errors/rate_limited.html", message=message), 429
     limit = limiter.current_limit
-    retry_after = max(1, math.ceil(limit.reset_at - time.time())) if limit else 60
+    retry_after = seconds_until(limit.reset_at) if limit else 60
     remember_refusal(retry_after)
     return body, status, {"Retry-After": str(retry_after)}
 
