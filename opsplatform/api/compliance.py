@@ -7,96 +7,18 @@ Thin skins over operations/compliance.py (the rules) and operations/queries.py
 from __future__ import annotations
 
 from flask import g
-from flask_babel import gettext as _
 from flask_login import current_user
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from opsplatform.core.db import MAX_ID
 from opsplatform.core.permissions import Permission
 from opsplatform.operations import compliance, queries
 from opsplatform.operations.access import OperationAccess, load_child, load_operation
-from opsplatform.operations.models import MAX_REMARKS_LENGTH, ReportingPeriod, ReturnKind
+from opsplatform.operations.models import ReportingPeriod, ReturnKind
 from opsplatform.operations.queries import CellStatus, ComplianceRow, ComplianceTable
 
 from . import bp
 from .body import load_json
 from .errors import api_abort
-
-# -- schemas (kept here: what this endpoint shows is decided in one place) ---------------------
-
-
-# A nil return names its period one way or the other, never both.
-_PERIOD_NAMES = ("period_id", "date")
-
-
-class NilReturnRequestSchema(Schema):
-    """A nil return: name the period by its id, or by any day inside it."""
-
-    class Meta:
-        # The OpenAPI document states _exactly_one_period so that clients can read it.
-        openapi = {"oneOf": [{"required": [name]} for name in _PERIOD_NAMES]}
-
-    period_id = fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID),
-                               metadata={"description": "A reporting period id"})
-    date = fields.Date(metadata={"description": "Any day of the period (YYYY-MM-DD); the "
-                                                "period containing it is used"})
-    remarks = fields.String(load_default="", validate=validate.Length(max=MAX_REMARKS_LENGTH))
-
-    @validates_schema
-    def _exactly_one_period(self, data: dict, **_kwargs) -> None:
-        given = [name for name in _PERIOD_NAMES if name in data]
-        if len(given) != 1:
-            raise ValidationError(_("Give exactly one of 'period_id' or 'date'."), "_schema")
-
-
-class CompliancePeriodSchema(Schema):
-    id = fields.Integer(required=True)
-    starts_on = fields.Date(required=True)
-    ends_on = fields.Date(required=True)
-    deadline_at = fields.DateTime(required=True,
-                                  metadata={"description": "Returns are due by then (UTC)"})
-
-
-class FiledReturnSchema(Schema):
-    id = fields.Integer(required=True)
-    period = fields.Nested(CompliancePeriodSchema, required=True)
-    organisation = fields.Function(lambda r: r.organisation.code, required=True,
-                                   metadata={"description": "The reporting administration"})
-    kind = fields.Enum(ReturnKind, by_value=True, required=True)
-    seizure_count = fields.Integer(allow_none=True, required=True)
-    remarks = fields.String(required=True)
-    filed_at = fields.DateTime(required=True)
-    filed_by = fields.Function(lambda r: r.filed_by.email, required=True,
-                               metadata={"description": "E-mail of the account that filed it"})
-
-
-class ComplianceCellSchema(Schema):
-    period_id = fields.Integer(required=True)
-    status = fields.Enum(CellStatus, by_value=True, required=True, metadata={
-        "description": "seizures, nil (a nil return), due (not reported, deadline not "
-                       "passed), overdue (not reported, deadline passed), upcoming (the "
-                       "period has not started)"})
-    seizure_count = fields.Integer(allow_none=True, required=True)
-    filed_at = fields.DateTime(allow_none=True, required=True)
-    last_reminded_at = fields.DateTime(allow_none=True, required=True)
-
-
-class ComplianceRowSchema(Schema):
-    organisation = fields.String(required=True, attribute="organisation_code",
-                                 metadata={"description": "Organisation code, e.g. KR"})
-    cells = fields.List(fields.Nested(ComplianceCellSchema), required=True,
-                        metadata={"description": "One per period, in the order of 'periods'"})
-
-
-class ComplianceSchema(Schema):
-    periods = fields.List(fields.Nested(CompliancePeriodSchema), required=True)
-    administrations = fields.List(fields.Nested(ComplianceRowSchema), required=True, metadata={
-        "description": "Every reporting administration for coordinators and the secretariat; "
-                       "otherwise only the caller's own (if it reports), or none"})
-    totals = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True,
-                         metadata={"description": "Cells of the whole table by status "
-                                                  "(every status, zeros included)"})
-
+from .schemas.compliance import ComplianceSchema, FiledReturnSchema, NilReturnRequestSchema
 
 # -- views --------------------------------------------------------------------------------------
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask_login import current_user
 
 from . import bp
-from .schemas import MeSchema
+from .schemas.accounts import MeSchema
 
 
 @bp.get("/me")

@@ -13,7 +13,7 @@ from flask import current_app, jsonify
 from opsplatform.core.access import public
 
 from . import bp
-from .schemas import ErrorSchema
+from .schemas.errors import ErrorSchema
 
 _CACHE_KEY = "opsplatform.openapi"
 

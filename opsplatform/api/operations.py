@@ -40,15 +40,13 @@ from opsplatform.organisations.operations import get_by_code
 from . import bp
 from .body import load_json
 from .errors import api_abort
-from .schemas import (
-    ContactSchema,
-    InviteSchema,
+from .schemas.operations import (
     OperationCreateSchema,
     OperationListArgsSchema,
     OperationPatchSchema,
     OperationSchema,
-    ParticipantSchema,
 )
+from .schemas.participants import ContactSchema, InviteSchema, ParticipantSchema
 
 _PLAN_FIELDS = [f.name for f in dataclasses.fields(operations.PlanFields)]
 # What a PATCH of each field needs; the plan fields need OPERATION_WRITE.
@@ -140,7 +138,8 @@ def list_operations():
     for operation in page.items:
         access = standing_of[operation.id]
         if access.role not in schemas:
-            schemas[access.role] = OperationSchema.for_access(access, today, participant_rows)
+            schemas[access.role] = OperationSchema.for_access(
+                access, today=today, participant_rows=participant_rows)
         items.append(schemas[access.role].dump(operation))
     return {"items": items, "next_after": page.next_after}
 

@@ -1,4 +1,4 @@
-"""What the API shows of each object. Field visibility is decided here, once."""
+"""Operations, their plan and phases: what the API shows and what it accepts."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from datetime import date
 from marshmallow import EXCLUDE, Schema, fields, missing, post_dump, validate
 
 from opsplatform.core.db import MAX_ID
-from opsplatform.core.text import MAX_EMAIL_LENGTH
 from opsplatform.core.pagination import DEFAULT_PAGE_SIZE
 from opsplatform.core.permissions import AccessRole, Permission
 from opsplatform.core.vocabularies import (
@@ -16,14 +15,12 @@ from opsplatform.core.vocabularies import (
     TlpLevel,
     TransportMode,
 )
-from opsplatform.operations.access import OperationAccess
 from opsplatform.operations.models import (
     MAX_OBJECTIVES_LENGTH,
     MAX_OPERATION_CODE_LENGTH,
     MAX_OPERATION_TITLE_LENGTH,
     MAX_PHASE_NAME_LENGTH,
     MAX_SUMMARY_LENGTH,
-    OperationRole,
     OperationStatus,
     ParticipationStatus,
     PhaseKind,
@@ -35,42 +32,14 @@ from opsplatform.operations.operations import (
     LATEST_DATE,
     MAX_DEADLINE_DAYS,
 )
-from opsplatform.organisations.models import MAX_ORGANISATION_CODE_LENGTH, OrganisationKind
+from opsplatform.organisations.models import MAX_ORGANISATION_CODE_LENGTH
+
+from .base import VisibleSchema, needs
+
+# The rules on the values live in operations/operations.py; these state them for clients.
 
 
-class ErrorDetailSchema(Schema):
-    code = fields.String(required=True, metadata={"description": "Stable, machine-readable code"})
-    message = fields.String(required=True, metadata={"description": "For people"})
-    field = fields.String(metadata={"description": "The input at fault, when there is one"})
-    fields = fields.Dict(metadata={"description": "Per-field messages of a validation failure"})
-
-
-class ErrorSchema(Schema):
-    error = fields.Nested(ErrorDetailSchema, required=True)
-
-
-class MeSchema(Schema):
-    id = fields.Integer(required=True)
-    email = fields.Email(required=True)
-    name = fields.String(required=True, attribute="display_name")
-    organisation = fields.Function(lambda user: user.organisation.code, required=True,
-                                   metadata={"description": "Organisation code, e.g. KR"})
-    is_platform_admin = fields.Boolean(required=True)
-    is_secretariat = fields.Boolean(required=True)
-
-
-# -- operations -------------------------------------------------------------------------------
-# Output schemas decide what a caller sees; input schemas what a caller may send (anything
-# else is refused as an unknown field). The rules on the values live in operations.py.
-
-
-def _needs(permission: Permission, description: str) -> dict:
-    """Metadata of a field shown only to callers holding ``permission`` in the operation."""
-    return {"description": f"{description} Only for callers with '{permission.value}'.",
-            "x-permission": permission.value}
-
-
-class PhaseSchema(Schema):
+class PhaseSchema(VisibleSchema):
     kind = fields.Enum(PhaseKind, by_value=fields.String, required=True)
     name = fields.String(required=True)
     starts_on = fields.Date(required=True)
@@ -78,7 +47,7 @@ class PhaseSchema(Schema):
         "description": "Null only for a final, open-ended closing phase"})
 
 
-class OperationParticipantSchema(Schema):
+class OperationParticipantSchema(VisibleSchema):
     organisation = fields.String(required=True, attribute="organisation.code",
                                  metadata={"description": "Organisation code, e.g. JP"})
     status = fields.Enum(ParticipationStatus, by_value=fields.String, required=True)
@@ -88,14 +57,9 @@ class _OrganisationCodeSchema(Schema):
     code = fields.String(required=True)
 
 
-class OperationSchema(Schema):
-    """An operation as the caller may see it: dump it with ``for_access(access)``.
-
-    A field that needs a permission names it in its metadata (``x-permission``, shown
-    in the OpenAPI document too), and ``for_access`` leaves it out for callers without
-    it: an invited administration sees what its invitation shows, members the plan
-    and who takes part.
-    """
+class OperationSchema(VisibleSchema):
+    """An operation as the caller may see it: an invited administration sees what its
+    invitation shows, members the plan and, with the permission, who takes part."""
 
     id = fields.Integer(required=True)
     code = fields.String(required=True)
@@ -115,48 +79,38 @@ class OperationSchema(Schema):
                                 metadata={"description": "When the operation was closed early"})
     caller_role = fields.Enum(AccessRole, by_value=fields.String, required=True,
                               metadata={"description": "How the caller stands in the operation"})
-    objectives = fields.String(metadata=_needs(Permission.OPERATION_READ, "What it aims at."))
+    objectives = fields.String(metadata=needs(Permission.OPERATION_READ, "What it aims at."))
     substance_groups = fields.List(fields.Enum(SubstanceGroup, by_value=fields.String),
-                                   metadata=_needs(Permission.OPERATION_READ,
+                                   metadata=needs(Permission.OPERATION_READ,
                                                    "The substance groups targeted."))
     transport_modes = fields.List(fields.Enum(TransportMode, by_value=fields.String),
-                                  metadata=_needs(Permission.OPERATION_READ,
+                                  metadata=needs(Permission.OPERATION_READ,
                                                   "The transport channels targeted."))
     organisers = fields.Pluck(_OrganisationCodeSchema, "code", many=True,
-                              metadata=_needs(Permission.OPERATION_READ,
+                              metadata=needs(Permission.OPERATION_READ,
                                               "Codes of the organising organisations."))
     handling_code = fields.Enum(HandlingCode, by_value=fields.String,
-                                metadata=_needs(Permission.OPERATION_READ,
+                                metadata=needs(Permission.OPERATION_READ,
                                                 "Default handling code of its content."))
     tlp = fields.Enum(TlpLevel, by_value=fields.String,
-                      metadata=_needs(Permission.OPERATION_READ,
+                      metadata=needs(Permission.OPERATION_READ,
                                       "Default TLP level of its content."))
     reporting_frequency = fields.Enum(ReportingFrequency, by_value=fields.String,
-                                      metadata=_needs(Permission.OPERATION_READ,
+                                      metadata=needs(Permission.OPERATION_READ,
                                                       "Length of the reporting periods."))
-    report_deadline_days = fields.Integer(metadata=_needs(
+    report_deadline_days = fields.Integer(metadata=needs(
         Permission.OPERATION_READ, "Days after a period ends by which its return is due."))
-    created_at = fields.DateTime(metadata=_needs(Permission.OPERATION_READ, "Created."))
-    updated_at = fields.DateTime(metadata=_needs(Permission.OPERATION_READ, "Last changed."))
-    participants = fields.Nested(OperationParticipantSchema, many=True, metadata=_needs(
+    created_at = fields.DateTime(metadata=needs(Permission.OPERATION_READ, "Created."))
+    updated_at = fields.DateTime(metadata=needs(Permission.OPERATION_READ, "Last changed."))
+    participants = fields.Nested(OperationParticipantSchema, many=True, metadata=needs(
         Permission.PARTICIPANTS_READ, "Every organisation asked to take part, by code."))
 
-    def __init__(self, *, access: OperationAccess | None = None, today: date | None = None,
+    def __init__(self, *, today: date | None = None,
                  participant_rows: dict[int, list[dict]] | None = None, **kwargs):
         super().__init__(**kwargs)
-        self.access = access
         self.today = today or date.today()
         # Lists pass their participants as plain rows, read in one query for the page.
         self.participant_rows = participant_rows
-
-    @classmethod
-    def for_access(cls, access: OperationAccess, today: date | None = None,
-                   participant_rows: dict[int, list[dict]] | None = None) -> OperationSchema:
-        """The schema showing what a caller with ``access`` may see of an operation."""
-        visible = [name for name, field in cls._declared_fields.items()
-                   if "x-permission" not in field.metadata
-                   or access.can(Permission(field.metadata["x-permission"]))]
-        return cls(only=visible, access=access, today=today, participant_rows=participant_rows)
 
     @post_dump(pass_original=True)
     def _add_participant_rows(self, data: dict, operation, **kwargs) -> dict:
@@ -182,7 +136,7 @@ class OperationSchema(Schema):
         return super().get_attribute(obj, attr, default)
 
 
-class OperationListSchema(Schema):
+class OperationListSchema(VisibleSchema):
     items = fields.Nested(OperationSchema, many=True, required=True)
     next_after = fields.Integer(required=True, allow_none=True, metadata={
         "description": "Pass as ?after= for the next page; null on the last page"})
@@ -266,55 +220,3 @@ class OperationPatchSchema(_PlanInputSchema):
         "description": "Replaces all the phases"})
     status = fields.String(validate=validate.OneOf(["closed", "active"]), metadata={
         "description": "'closed' closes the operation now; 'active' undoes an early closure"})
-
-
-class PersonSchema(Schema):
-    name = fields.String(required=True, attribute="user.display_name")
-    email = fields.Email(required=True, attribute="user.email")
-    role = fields.Enum(OperationRole, by_value=fields.String, required=True)
-
-
-class ParticipantSchema(Schema):
-    organisation = fields.String(required=True, attribute="organisation.code")
-    name = fields.String(required=True, attribute="organisation.name")
-    kind = fields.Enum(OrganisationKind, by_value=fields.String, required=True,
-                       attribute="organisation.kind")
-    status = fields.Enum(ParticipationStatus, by_value=fields.String, required=True)
-    invited_at = fields.DateTime(required=True)
-    responded_at = fields.DateTime(required=True, allow_none=True)
-    people = fields.Nested(PersonSchema, many=True, required=True,
-                           metadata={"description": "Its people and their role here"})
-
-    def get_attribute(self, obj, attr, default):
-        if attr == "people":
-            return sorted(obj.members, key=lambda m: m.user.display_name)
-        return super().get_attribute(obj, attr, default)
-
-
-class ParticipantListSchema(Schema):
-    items = fields.Nested(ParticipantSchema, many=True, required=True)
-
-
-class InviteSchema(Schema):
-    organisation = _organisation_code(required=True)
-    contact_points = fields.List(
-        fields.Email(validate=validate.Length(max=MAX_EMAIL_LENGTH)), load_default=list, metadata={
-        "description": "E-mail addresses of its people to name as contact points now"})
-
-
-class ContactSchema(Schema):
-    name = fields.String(required=True)
-    job_title = fields.String(required=True, allow_none=True)
-    organisation = fields.String(required=True, attribute="organisation_code")
-    organisation_name = fields.String(required=True)
-    role = fields.Enum(OperationRole, by_value=fields.String, required=True)
-    email = fields.Email(required=True)
-    office_phone = fields.String(required=True, allow_none=True)
-    duty_phone = fields.String(required=True, allow_none=True,
-                               metadata={"description": "24/7 phone"})
-    languages = fields.String(required=True, allow_none=True)
-    time_zone = fields.String(required=True, allow_none=True)
-
-
-class ContactListSchema(Schema):
-    items = fields.Nested(ContactSchema, many=True, required=True)
