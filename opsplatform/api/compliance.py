@@ -1,7 +1,7 @@
 """Reporting compliance over the API: nil returns, and who has reported for which period.
 
 Thin skins over operations/compliance.py (the rules) and operations/queries.py
-(the table); what each role sees of the table is decided in ``_visible_rows``.
+(the table, holding only the rows the caller may see).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from opsplatform.core.permissions import Permission
 from opsplatform.operations import compliance, queries
 from opsplatform.operations.access import OperationAccess, load_child, load_operation
 from opsplatform.operations.models import ReportingPeriod, ReturnKind
-from opsplatform.operations.queries import CellStatus, ComplianceRow, ComplianceTable
+from opsplatform.operations.queries import CellStatus
 
 from . import bp
 from .body import load_json
@@ -76,16 +76,6 @@ def file_nil_return(operation_id: int):
     return FiledReturnSchema().dump(filed), 201
 
 
-def _visible_rows(table: ComplianceTable, access: OperationAccess) -> list[ComplianceRow]:
-    """Coordinators and the secretariat see every row; other members their own, if any."""
-    if access.can(Permission.COMPLIANCE_READ):
-        return table.rows
-    if access.participation is None:
-        return []
-    own = table.row_for(access.participation.organisation_id)
-    return [own] if own is not None else []
-
-
 @bp.get("/operations/<int:operation_id>/compliance")
 def operation_compliance(operation_id: int):
     """Who has reported for which reporting period.
@@ -105,9 +95,9 @@ def operation_compliance(operation_id: int):
               schema: ComplianceSchema
     """
     operation = load_operation(operation_id, Permission.COMPLIANCE_SUMMARY_READ)
-    table = queries.compliance_table(operation)
+    table = queries.compliance_table(operation, g.operation_access)
     return ComplianceSchema().dump({
         "periods": table.periods,
-        "administrations": _visible_rows(table, g.operation_access),
+        "administrations": table.rows,
         "totals": {status.value: table.totals[status] for status in CellStatus},
     })

@@ -13,7 +13,7 @@ from functools import wraps
 from flask import abort, g
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import Select, exists, false, or_, select
+from sqlalchemy import ColumnElement, Select, exists, false, or_, select, true
 from sqlalchemy.orm import aliased
 
 from opsplatform.auth.models import User
@@ -27,6 +27,35 @@ from .models import (
     Participation,
     ParticipationStatus,
 )
+
+
+@dataclass(frozen=True)
+class RowScope:
+    """Whose per-administration rows a caller sees: every administration's, or one's own.
+
+    Queries restrict their rows with it (``where``), the way ``visible_operations``
+    restricts operations, so the rule is decided once, in ``OperationAccess``.
+    """
+
+    everyone: bool
+    organisation_id: int | None = None
+    organisation_code: str | None = None
+
+    def where(self, organisation_id: ColumnElement) -> ColumnElement[bool]:
+        """A condition on a column holding an organisation id."""
+        if self.everyone:
+            return true()
+        return false() if self.organisation_id is None else organisation_id == self.organisation_id
+
+    def where_code(self, organisation_code: ColumnElement) -> ColumnElement[bool]:
+        """A condition on a column holding an organisation code (audit entries' subject)."""
+        if self.everyone:
+            return true()
+        return (false() if self.organisation_code is None
+                else organisation_code == self.organisation_code)
+
+
+NOBODY = RowScope(everyone=False)
 
 
 @dataclass(frozen=True)
@@ -60,6 +89,23 @@ class OperationAccess:
 
     def may_file_returns_for(self, participation: Participation) -> bool:
         return self.can(Permission.RETURNS_WRITE_OWN) and self.is_own(participation)
+
+    @property
+    def reporting_rows(self) -> RowScope:
+        """Whose returns and reminders the caller sees, in tables, exports and activity.
+
+        Coordinators and the secretariat see every administration's; other members
+        only their own administration's (everyone in the operation sees the totals).
+        """
+        return RowScope(everyone=True) if self.can(Permission.COMPLIANCE_READ) else self.own_rows
+
+    @property
+    def own_rows(self) -> RowScope:
+        """The caller's own administration's rows, for members whose organisation takes part."""
+        if self.participation is None or not self.can(Permission.COMPLIANCE_SUMMARY_READ):
+            return NOBODY
+        organisation = self.participation.organisation
+        return RowScope(False, organisation.id, organisation.code)
 
     @property
     def label(self) -> str:

@@ -21,7 +21,7 @@ from opsplatform.core.pagination import Page, keyset_page
 from opsplatform.core.vocabularies import LabelledEnum, with_labels
 from opsplatform.organisations.models import Organisation, OrganisationKind
 
-from .access import visible_operations
+from .access import OperationAccess, visible_operations
 from .models import (
     Membership,
     Operation,
@@ -168,7 +168,7 @@ def compliance_totals(operation: Operation, *, today: date | None = None) -> Cou
     """How many administration × period cells are in each status, counted in SQL.
 
     The same figures as ``compliance_table(...).totals`` in three queries, without
-    building the table: the dashboard shows only these.
+    building the table. Every member may see them: they name no administration.
     """
     today = today or date.today()
     now = utcnow()
@@ -202,29 +202,30 @@ def _cell_status(period: ReportingPeriod, period_return: PeriodReturn | None, to
     return CellStatus.OVERDUE if period.deadline_at < now else CellStatus.DUE
 
 
-def compliance_table(operation: Operation, *, organisation_id: int | None = None,
+def compliance_table(operation: Operation, access: OperationAccess, *, own_only: bool = False,
                      today: date | None = None) -> ComplianceTable:
     """Administration × period: who reported seizures, filed a nil return, or not yet.
 
-    Four queries, whatever the number of administrations and periods.
+    Only the rows ``access`` may see (``OperationAccess.reporting_rows``), or with
+    ``own_only`` only the caller's own administration's; ``totals`` always count the
+    whole table, which every member may see. At most seven queries, whatever the
+    number of administrations and periods.
     """
     today = today or date.today()
     now = utcnow()
+    scope = access.own_rows if own_only else access.reporting_rows
     periods = list(db.session.scalars(
         select(ReportingPeriod).where(ReportingPeriod.operation_id == operation.id)
         .order_by(ReportingPeriod.starts_on)))
-    participants = _reporting_participants(operation).order_by(Organisation.code)
-    returns_query = select(PeriodReturn).where(PeriodReturn.operation_id == operation.id)
-    reminders_query = select(Reminder.period_id, Reminder.organisation_id,
-                             func.max(Reminder.sent_at)).where(
-        Reminder.operation_id == operation.id).group_by(Reminder.period_id,
-                                                        Reminder.organisation_id)
-    if organisation_id is not None:
-        participants = participants.where(Organisation.id == organisation_id)
-        returns_query = returns_query.where(PeriodReturn.organisation_id == organisation_id)
-        reminders_query = reminders_query.where(Reminder.organisation_id == organisation_id)
-    returns = {(r.organisation_id, r.period_id): r for r in db.session.scalars(returns_query)}
-    reminded = {(org, period): at for period, org, at in db.session.execute(reminders_query)}
+    participants = (_reporting_participants(operation).where(scope.where(Organisation.id))
+                    .order_by(Organisation.code))
+    returns = {(r.organisation_id, r.period_id): r for r in db.session.scalars(
+        select(PeriodReturn).where(PeriodReturn.operation_id == operation.id,
+                                   scope.where(PeriodReturn.organisation_id)))}
+    reminded = {(org, period): at for period, org, at in db.session.execute(
+        select(Reminder.period_id, Reminder.organisation_id, func.max(Reminder.sent_at))
+        .where(Reminder.operation_id == operation.id, scope.where(Reminder.organisation_id))
+        .group_by(Reminder.period_id, Reminder.organisation_id))}
 
     table = ComplianceTable(periods, [])
     for org_id, code, name in db.session.execute(participants):
@@ -240,6 +241,8 @@ def compliance_table(operation: Operation, *, organisation_id: int | None = None
             ))
             table.totals[status] += 1
         table.rows.append(ComplianceRow(org_id, code, name, cells))
+    if not scope.everyone:
+        table.totals = compliance_totals(operation, today=today)
     return table
 
 
@@ -286,25 +289,22 @@ def directory(operation: Operation) -> list[DirectoryEntry]:
 ACTIVITY_LIMIT = 12
 
 
-# Who filed a return for which period and who was reminded is the full compliance table's
-# business (COMPLIANCE_READ); others learn it only for their own organisation.
+# Entries about one administration's returns, named by its code in ``subject``: they show
+# only to those who see that administration's row (``OperationAccess.reporting_rows``).
 PER_ADMINISTRATION_REPORTING = ("returns.filed", "returns.reminder_sent")
 
 
-def latest_activity(operation: Operation, limit: int = ACTIVITY_LIMIT, *,
-                    all_reporting: bool = True,
-                    own_organisation_code: str | None = None) -> list[AuditEntry]:
-    """The operation's most recent recorded changes (downloads and exports left out).
+def latest_activity(operation: Operation, access: OperationAccess,
+                    limit: int = ACTIVITY_LIMIT) -> list[AuditEntry]:
+    """The operation's most recent recorded changes that ``access`` may see.
 
-    Without ``all_reporting``, returns and reminders appear only for
-    ``own_organisation_code`` (their entries' subject).
+    Downloads and exports are left out.
     """
     quiet = ("documents.downloaded", "directory.exported")
     query = (select(AuditEntry).options(selectinload(AuditEntry.actor))
-             .where(AuditEntry.operation_id == operation.id, AuditEntry.action.not_in(quiet)))
-    if not all_reporting:
-        query = query.where(or_(AuditEntry.action.not_in(PER_ADMINISTRATION_REPORTING),
-                                AuditEntry.subject == own_organisation_code))
+             .where(AuditEntry.operation_id == operation.id, AuditEntry.action.not_in(quiet),
+                    or_(AuditEntry.action.not_in(PER_ADMINISTRATION_REPORTING),
+                        access.reporting_rows.where_code(AuditEntry.subject))))
     return list(db.session.scalars(query.order_by(AuditEntry.id.desc()).limit(limit)))
 
 

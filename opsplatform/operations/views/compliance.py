@@ -3,8 +3,9 @@
 Everyone in the operation sees the periods and the totals; coordinators and
 the secretariat the whole administration × period table; a contact point its
 own administration's row and the form to file a return. The table is built
-once per request by ``queries.compliance_table`` (a fixed number of queries);
-everything else on the page is derived from it in Python.
+once per request by ``queries.compliance_table``, holding only the rows the
+caller may see (a fixed number of queries); everything else on the page is
+derived from it in Python.
 """
 
 from __future__ import annotations
@@ -133,7 +134,7 @@ def _page(operation: Operation, status: int = 200, *, return_form: ReturnForm | 
           periods_form: PeriodsForm | None = None):
     access: OperationAccess = g.operation_access
     today = date.today()
-    table = queries.compliance_table(operation, today=today)
+    table = queries.compliance_table(operation, access, today=today)
     periods = _period_views(table, today)
     full = access.can(Permission.COMPLIANCE_READ)
     own_row = _own_row(table, access)
@@ -285,7 +286,7 @@ def _iso(value) -> str:
 @operation_route(Permission.COMPLIANCE_READ)
 def compliance_csv(operation):
     """One line per administration and period (a long table, ready for a pivot)."""
-    table = queries.compliance_table(operation)
+    table = queries.compliance_table(operation, g.operation_access)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)

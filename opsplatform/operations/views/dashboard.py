@@ -36,19 +36,14 @@ def dashboard_context(operation: Operation, access: OperationAccess,
         "document_count": queries.document_count(operation),
         "access": access,
     }
-    if access.can(Permission.COMPLIANCE_READ) or access.can(Permission.COMPLIANCE_SUMMARY_READ):
-        totals = queries.compliance_totals(operation, today=today)
-        context["compliance_chart"] = compliance_chart(totals, id_prefix="compliance-summary")
-        context["has_periods"] = bool(totals)
+    if access.can(Permission.COMPLIANCE_SUMMARY_READ):
+        # The totals and the viewer's own row: the dashboard never builds the whole table.
+        own = queries.compliance_table(operation, access, own_only=True, today=today)
+        context["compliance_chart"] = compliance_chart(own.totals, id_prefix="compliance-summary")
+        context["has_periods"] = bool(own.totals)
         if access.participation is not None:
-            # Only the viewer's own row: the dashboard never builds the whole table.
-            own = queries.compliance_table(
-                operation, organisation_id=access.participation.organisation_id, today=today)
             context["own_periods"] = own.periods
             context["own_row"] = own.rows[0] if own.rows else None
     if access.can(Permission.ACTIVITY_READ):
-        own = access.participation
-        context["activity"] = queries.latest_activity(
-            operation, all_reporting=access.can(Permission.COMPLIANCE_READ),
-            own_organisation_code=own.organisation.code if own is not None else None)
+        context["activity"] = queries.latest_activity(operation, access)
     return context
