@@ -7,50 +7,32 @@ loaded on top, and every test runs inside a transaction that is rolled back.
 from __future__ import annotations
 
 import os
-import re
 import uuid
 from contextlib import contextmanager
 
 import pytest
-from flask.testing import FlaskClient
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from opsplatform import create_app
 from opsplatform.audit.models import AuditEntry
+from opsplatform.auth.models import User
+from opsplatform.core import ratelimits
 from opsplatform.core.db import Database, db
 from opsplatform.core.migrate import upgrade
-from opsplatform.core import ratelimits
 from opsplatform.demo import load_demo
+from tests.support.clients import (
+    DEMO_PASSWORD,
+    ApiCaller,
+    OpsClient,
+    Who,
+    demo,
+    find_user,
+    sign_in_as,
+)
+from tests.support.factories import api_token
 
-DEMO_PASSWORD = "demo-password"
 DEMO_AUDIT_MAX_ID = "tests.demo_audit_max_id"
-_CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
-
-
-class OpsClient(FlaskClient):
-    """A test client that signs in like a browser and sends CSRF tokens with forms."""
-
-    def sign_in(self, email: str, password: str = DEMO_PASSWORD):
-        token = _CSRF_META.search(self.get("/sign-in").text).group(1)
-        response = self.post("/sign-in", data={"csrf_token": token, "email": email,
-                                               "password": password})
-        self._csrf = None
-        return response
-
-    def csrf_token(self) -> str:
-        if getattr(self, "_csrf", None) is None:
-            page = self.get("/profile" if self._signed_in() else "/sign-in")
-            self._csrf = _CSRF_META.search(page.text).group(1)
-        return self._csrf
-
-    def _signed_in(self) -> bool:
-        with self.session_transaction() as session:
-            return "_user_id" in session
-
-    def post_form(self, url: str, data: dict | None = None, **kwargs):
-        """POST ``data`` as a browser form would, CSRF token included."""
-        return self.post(url, data={"csrf_token": self.csrf_token(), **(data or {})}, **kwargs)
 
 
 def _postgres_test_database(url: str):
@@ -119,7 +101,46 @@ def _fresh_rate_limits(app):
 
 @pytest.fixture
 def client(app) -> OpsClient:
+    """An anonymous browser (``client_as(None)`` is another one)."""
     return app.test_client()
+
+
+@pytest.fixture
+def client_as(app):
+    """``client_as(who)``: a browser of its own, signed in as ``who`` (None: anonymous).
+
+    ``who`` is an account, an e-mail address, or a demo account's local part ("cp.jp").
+    The session is opened as the sign-in form opens it, inside the test's transaction;
+    tests of the form itself use ``client.submit_sign_in``.
+    """
+
+    def _client_as(who: Who | None) -> OpsClient:
+        client = app.test_client()
+        return client if who is None else sign_in_as(client, who)
+
+    return _client_as
+
+
+@pytest.fixture
+def api_as(app):
+    """``api_as(who)``: calls the API with a bearer token of ``who`` (as for ``client_as``).
+
+    The token is made for the test, inside its transaction, once per ``who``;
+    ``api_as(secret=...)`` sends a given token and ``api_as()`` none at all.
+    """
+    secrets: dict[object, str] = {}
+
+    def _api_as(who: Who | None = None, *, secret: str | None = None) -> ApiCaller:
+        if who is not None:
+            key = ("user", who.id) if isinstance(who, User) else who
+            if key not in secrets:
+                with app.app_context():
+                    _token, secrets[key] = api_token(find_user(who))
+                    db.session.commit()
+            secret = secrets[key]
+        return ApiCaller(app.test_client(), secret)
+
+    return _api_as
 
 
 @pytest.fixture
@@ -144,15 +165,13 @@ def in_app(app):
     return _in_app
 
 
-def demo(local_part: str) -> str:
-    return f"{local_part}@demo.example.org"
-
-
 @pytest.fixture
 def sign_in(client):
+    """Being replaced by ``client_as`` (tests/support/clients.py)."""
+
     def _sign_in(local_part_or_email: str, password: str = DEMO_PASSWORD):
         email = local_part_or_email if "@" in local_part_or_email else demo(local_part_or_email)
-        response = client.sign_in(email, password)
+        response = client.submit_sign_in(email, password)
         assert response.status_code == 302, f"sign-in of {email} failed"
         return client
 

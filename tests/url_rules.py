@@ -39,6 +39,20 @@ def routes(*blueprints: str) -> list[tuple[Rule, str]]:
     ]
 
 
+def served_methods(rule: Rule) -> list[str]:
+    """Every method the rule answers, but those Werkzeug adds (HEAD, OPTIONS)."""
+    return sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
+
+
+def rules_of_blueprint(blueprint: str) -> list[Rule]:
+    return [rule for rule in RULES if rule.endpoint.split(".")[0] == blueprint]
+
+
+def rules_under(path: str) -> list[Rule]:
+    """The rules of ``path`` and of everything under it."""
+    return [rule for rule in RULES if rule.rule == path or rule.rule.startswith(f"{path}/")]
+
+
 def route_id(rule: Rule, method: str) -> str:
     return f"{method} {rule.rule}"
 
