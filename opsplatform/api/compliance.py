@@ -6,25 +6,24 @@ Thin skins over operations/compliance.py (the rules) and operations/queries.py
 
 from __future__ import annotations
 
-from flask import g
 from flask_login import current_user
 
 from opsplatform.core.permissions import Permission
 from opsplatform.operations import compliance, queries
-from opsplatform.operations.access import OperationAccess, load_child, load_operation
+from opsplatform.operations.access import current_access, load_child, operation_route
 from opsplatform.operations.models import ReportingPeriod, ReturnKind
 from opsplatform.operations.queries import CellStatus
 
 from . import bp
 from .body import load_json
-from .errors import api_abort
 from .schemas.compliance import ComplianceSchema, FiledReturnSchema, NilReturnRequestSchema
 
 # -- views --------------------------------------------------------------------------------------
 
 
 @bp.post("/operations/<int:operation_id>/nil-returns")
-def file_nil_return(operation_id: int):
+@operation_route(Permission.OPERATION_READ)
+def file_nil_return(operation):
     """File a nil return for the caller's own administration.
     ---
     post:
@@ -60,12 +59,7 @@ def file_nil_return(operation_id: int):
               schema: ErrorSchema
     """
     # Outsiders get 404; members who are not contact points 403, saying why.
-    operation = load_operation(operation_id, Permission.OPERATION_READ)
-    access: OperationAccess = g.operation_access
-    participation = access.participation
-    if participation is None or not access.may_file_returns_for(participation):
-        api_abort(403, "forbidden", "Only a contact point of an administration taking part "
-                                    "in the operation files its nil returns.")
+    participation = current_access().require_own_reporting()
     body = load_json(NilReturnRequestSchema())
     if "period_id" in body:
         period = load_child(ReportingPeriod, body["period_id"], operation)
@@ -73,11 +67,12 @@ def file_nil_return(operation_id: int):
         period = compliance.period_on(operation, body["date"])
     filed = compliance.file_return(operation, participation, period, kind=ReturnKind.NIL,
                                    actor=current_user, remarks=body["remarks"])
-    return FiledReturnSchema().dump(filed), 201
+    return FiledReturnSchema.for_access(current_access()).dump(filed), 201
 
 
 @bp.get("/operations/<int:operation_id>/compliance")
-def operation_compliance(operation_id: int):
+@operation_route(Permission.COMPLIANCE_SUMMARY_READ)
+def operation_compliance(operation):
     """Who has reported for which reporting period.
     ---
     get:
@@ -94,9 +89,8 @@ def operation_compliance(operation_id: int):
             application/json:
               schema: ComplianceSchema
     """
-    operation = load_operation(operation_id, Permission.COMPLIANCE_SUMMARY_READ)
-    table = queries.compliance_table(operation, g.operation_access)
-    return ComplianceSchema().dump({
+    table = queries.compliance_table(operation, current_access())
+    return ComplianceSchema.for_access(current_access()).dump({
         "periods": table.periods,
         "administrations": table.rows,
         "totals": {status.value: table.totals[status] for status in CellStatus},

@@ -25,8 +25,7 @@ from opsplatform.operations.access import (
     OperationAccess,
     access_for,
     current_access,
-    load_operation,
-    load_readable,
+    operation_route,
     standings,
 )
 from opsplatform.operations.directory import record_directory_export
@@ -39,7 +38,6 @@ from opsplatform.organisations.operations import get_by_code
 
 from . import bp
 from .body import load_json
-from .errors import api_abort
 from .schemas.operations import (
     OperationCreateSchema,
     OperationListArgsSchema,
@@ -184,7 +182,8 @@ def create_operation():
 
 
 @bp.get("/operations/<int:operation_id>")
-def get_operation(operation_id: int):
+@operation_route(Permission.OPERATION_READ, Permission.INVITATION_READ)
+def get_operation(operation):
     """One operation.
     ---
     get:
@@ -200,12 +199,13 @@ def get_operation(operation_id: int):
             application/json:
               schema: OperationSchema
     """
-    operation = load_readable(operation_id)
     return _operation_json(operation, current_access())
 
 
 @bp.patch("/operations/<int:operation_id>")
-def update_operation(operation_id: int):
+# Those who may change nothing are refused before they learn anything from validation.
+@operation_route(Permission.OPERATION_WRITE, *_PATCH_PERMISSIONS.values())
+def update_operation(operation):
     """Change an operation's plan, phases or status (secretariat).
     ---
     patch:
@@ -230,16 +230,11 @@ def update_operation(operation_id: int):
         409:
           $ref: '#/components/responses/Conflict'
     """
-    operation = load_operation(operation_id, Permission.OPERATION_READ)
     access = current_access()
-    # Refuse those who may change nothing before they learn anything from validation.
-    if not any(access.can(p) for p in (Permission.OPERATION_WRITE, *_PATCH_PERMISSIONS.values())):
-        api_abort(403, "forbidden", _("You may not change this operation."))
     body = load_json(OperationPatchSchema())
     needed = {_PATCH_PERMISSIONS.get(name, Permission.OPERATION_WRITE) for name in body}
     for permission in needed or {Permission.OPERATION_WRITE}:
-        if not access.can(permission):
-            api_abort(403, "forbidden", _("You may not change this operation."))
+        access.require(permission, _("You may not change this operation."))
 
     plan = {name: value for name, value in body.items() if name in _PLAN_FIELDS}
     if plan:
@@ -260,7 +255,8 @@ def update_operation(operation_id: int):
 
 
 @bp.get("/operations/<int:operation_id>/participants")
-def list_participants(operation_id: int):
+@operation_route(Permission.PARTICIPANTS_READ)
+def list_participants(operation):
     """Who takes part.
     ---
     get:
@@ -276,13 +272,14 @@ def list_participants(operation_id: int):
             application/json:
               schema: ParticipantListSchema
     """
-    operation = load_operation(operation_id, Permission.PARTICIPANTS_READ)
     participations = queries.participations_with_people(operation)
-    return {"items": ParticipantSchema(many=True).dump(participations)}
+    return {"items": ParticipantSchema.for_access(current_access(), many=True)
+            .dump(participations)}
 
 
 @bp.post("/operations/<int:operation_id>/participants")
-def invite(operation_id: int):
+@operation_route(Permission.PARTICIPANTS_WRITE)
+def invite(operation):
     """Invite an organisation (secretariat).
     ---
     post:
@@ -307,17 +304,17 @@ def invite(operation_id: int):
         409:
           $ref: '#/components/responses/Conflict'
     """
-    operation = load_operation(operation_id, Permission.PARTICIPANTS_WRITE)
     body = load_json(InviteSchema())
     organisation = get_by_code(body["organisation"])
     people = participants.people_of(organisation, body["contact_points"])
     participation = participants.invite(operation, organisation, actor=current_user,
                                       contact_points=people)
-    return ParticipantSchema().dump(participation), 201
+    return ParticipantSchema.for_access(current_access()).dump(participation), 201
 
 
 @bp.get("/operations/<int:operation_id>/contacts")
-def list_contacts(operation_id: int):
+@operation_route(Permission.CONTACTS_READ)
+def list_contacts(operation):
     """The operation's contact-point directory.
     ---
     get:
@@ -333,7 +330,6 @@ def list_contacts(operation_id: int):
             application/json:
               schema: ContactListSchema
     """
-    operation = load_operation(operation_id, Permission.CONTACTS_READ)
     entries = queries.directory(operation)
     record_directory_export(operation, actor=current_user._get_current_object(), format="api")
-    return {"items": ContactSchema(many=True).dump(entries)}
+    return {"items": ContactSchema.for_access(current_access(), many=True).dump(entries)}

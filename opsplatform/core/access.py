@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import TypeVar
+from typing import NoReturn, TypeVar
 
 from flask import abort
 from flask_login import current_user
+from werkzeug.exceptions import Forbidden
 
 F = TypeVar("F", bound=Callable)
 
@@ -25,6 +26,14 @@ def public(view: F) -> F:
 
 def is_public(view: Callable | None) -> bool:
     return bool(getattr(view, "is_public", False))
+
+
+def forbid(message: str | None = None) -> NoReturn:
+    """Refuse with 403. ``message`` says why to API callers (pages show their own words)."""
+    error = Forbidden()
+    if message is not None:
+        error.api_message = message  # type: ignore[attr-defined]
+    raise error
 
 
 def _requiring(allowed: Callable[[object], bool], view: F) -> F:

@@ -1,7 +1,10 @@
-"""How a user stands in an operation, and loading what a URL names through it.
+"""How a user stands in an operation, and the one way into a handler of one operation.
 
 Someone with no standing in an operation gets 404 for it and everything
-under it, never 403: they must not learn that it exists.
+under it, never 403: they must not learn that it exists. Pages and API views
+alike take the operation through ``@operation_route(permission)``; what a
+member may do beyond one permission (whose people, which role, whose returns)
+is asked of the standing, whose ``require_*`` methods refuse with 403.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from sqlalchemy import ColumnElement, Select, exists, false, or_, select, true
 from sqlalchemy.orm import aliased
 
 from opsplatform.auth.models import User
+from opsplatform.core.access import forbid
 from opsplatform.core.db import Base, db, is_valid_id
 from opsplatform.core.permissions import AccessRole, Permission, role_allows
 
@@ -89,6 +93,35 @@ class OperationAccess:
 
     def may_file_returns_for(self, participation: Participation) -> bool:
         return self.can(Permission.RETURNS_WRITE_OWN) and self.is_own(participation)
+
+    @property
+    def files_own_returns(self) -> bool:
+        """A contact point of an administration taking part: it files that one's returns."""
+        return self.participation is not None and self.may_file_returns_for(self.participation)
+
+    # -- refusals: each raises 403 unless the standing allows -----------------------------
+
+    def require(self, permission: Permission, message: str | None = None) -> None:
+        if not self.can(permission):
+            forbid(message)
+
+    def require_people_of(self, participation: Participation) -> None:
+        """May manage the people of ``participation`` (see ``may_manage_people_of``)."""
+        if not self.may_manage_people_of(participation):
+            forbid(_("You may not change the people of %(code)s.",
+                     code=participation.organisation.code))
+
+    def require_assignable(self, role: OperationRole | str) -> None:
+        """May give (or take away) ``role``: a contact point only its own kind."""
+        if role not in self.roles_assignable():
+            forbid(_("You may not give or take away that role."))
+
+    def require_own_reporting(self) -> Participation:
+        """The caller's own participation, for filing its returns."""
+        if not self.files_own_returns:
+            forbid(_("Only a contact point of an administration taking part in the "
+                     "operation files its returns."))
+        return self.participation  # type: ignore[return-value]
 
     @property
     def reporting_rows(self) -> RowScope:
@@ -194,31 +227,20 @@ def visible_operations(user: User) -> Select:
     return query.where(or_(as_member, as_invitee))
 
 
-def load_operation(operation_id: int, permission: Permission) -> Operation:
-    """The operation for the current user: 404 without standing, 403 without ``permission``."""
+def _load(operation_id: int, permissions: frozenset[Permission]) -> Operation:
+    """The operation for the current user: 404 without standing, 403 without any of
+    ``permissions``. The standing is then ``current_access()``."""
     operation = db.get_by_id(Operation, operation_id)
     if operation is None:
         abort(404)
     access = access_for(current_user, operation)
     if access.role is None:
         abort(404)
-    if not access.can(permission):
+    if not any(access.can(permission) for permission in permissions):
         abort(403)
     g.operation = operation
     g.operation_access = access
     return operation
-
-
-def load_readable(operation_id: int) -> Operation:
-    """The operation for a member; for an invitee, only what its invitation shows.
-
-    Either way ``g.operation_access`` tells which (``is_member``).
-    """
-    operation = db.get_by_id(Operation, operation_id)
-    if operation is not None and access_for(current_user, operation).can(
-            Permission.INVITATION_READ):
-        return load_operation(operation_id, Permission.INVITATION_READ)
-    return load_operation(operation_id, Permission.OPERATION_READ)
 
 
 def load_child(model: type[Base], child_id: int, operation: Operation):
@@ -233,20 +255,26 @@ def load_child(model: type[Base], child_id: int, operation: Operation):
     return child
 
 
-def operation_route(permission: Permission) -> Callable:
-    """Decorate a view taking ``operation_id``: it receives the loaded, checked operation."""
+def operation_route(permission: Permission, *or_permissions: Permission) -> Callable:
+    """The one way into a handler of one operation, for pages and the API alike.
+
+    The view's URL names ``operation_id``; the view receives the loaded operation in its
+    place, and the caller's standing is ``current_access()``. No standing: 404; standing
+    without ``permission`` (nor any of ``or_permissions``): 403.
+    """
+    needed = frozenset((permission, *or_permissions))
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(operation_id: int, **kwargs):
-            return view(load_operation(operation_id, permission), **kwargs)
+            return view(_load(operation_id, needed), **kwargs)
 
-        wrapper.operation_permission = permission  # type: ignore[attr-defined]
+        wrapper.operation_permissions = needed  # type: ignore[attr-defined]
         return wrapper
 
     return decorator
 
 
 def current_access() -> OperationAccess:
-    """The standing computed by the last load_operation of this request."""
+    """The caller's standing in the operation its ``operation_route`` loaded."""
     return g.operation_access

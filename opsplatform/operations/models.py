@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from opsplatform.auth.models import User
 from opsplatform.core.db import Base, utcnow
 from opsplatform.core.files import StoredFile
-from opsplatform.core.permissions import AccessRole, Permission
+from opsplatform.core.permissions import AccessRole
 from opsplatform.core.types import str_enum
 from opsplatform.core.vocabularies import (
     HandlingCode,
@@ -218,12 +218,6 @@ class Operation(Base):
     @property
     def operational_phase(self) -> Phase | None:
         return next((p for p in self.phases if p.kind is PhaseKind.OPERATIONAL), None)
-
-    def can(self, user: User, permission: Permission) -> bool:
-        """May ``user`` do ``permission`` in this operation? (see operations/access.py)"""
-        from .access import access_for
-
-        return access_for(user, self).can(permission)
 
 
 class Phase(Base):

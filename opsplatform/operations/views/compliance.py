@@ -15,7 +15,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import Response, abort, flash, g, redirect, render_template, url_for
+from flask import Response, flash, redirect, render_template, url_for
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -30,7 +30,7 @@ from opsplatform.organisations.models import Organisation
 
 from .. import compliance as reporting
 from .. import queries
-from ..access import OperationAccess, load_child, operation_route
+from ..access import OperationAccess, current_access, load_child, operation_route
 from ..charts import compliance_chart
 from ..forms import PeriodsForm, ReminderForm, ReturnForm
 from ..models import (
@@ -96,10 +96,6 @@ def _own_row(table: ComplianceTable, access: OperationAccess) -> ComplianceRow |
     return table.row_for(access.participation.organisation_id)
 
 
-def _may_file(access: OperationAccess) -> bool:
-    return access.participation is not None and access.may_file_returns_for(access.participation)
-
-
 def _return_form(periods: list[PeriodView], own_row: ComplianceRow | None,
                  form: ReturnForm | None = None) -> ReturnForm:
     """The return form, offering the started periods the administration has not reported."""
@@ -132,7 +128,7 @@ def _periods_form(periods: list[PeriodView]) -> PeriodsForm:
 def _page(operation: Operation, status: int = 200, *, return_form: ReturnForm | None = None,
           reminder_form: tuple[int, ReminderForm] | None = None,
           periods_form: PeriodsForm | None = None):
-    access: OperationAccess = g.operation_access
+    access = current_access()
     today = date.today()
     table = queries.compliance_table(operation, access, today=today)
     periods = _period_views(table, today)
@@ -150,7 +146,7 @@ def _page(operation: Operation, status: int = 200, *, return_form: ReturnForm | 
         "chart": (compliance_chart(table.totals, id_prefix="reporting-summary")
                   if table.periods else None),
     }
-    if _may_file(access) and own_row is not None:
+    if own_row is not None and access.files_own_returns:
         context["return_form"] = _return_form(periods, own_row, return_form)
     if full and access.can(Permission.REMINDERS_SEND):
         submitted_id, submitted = reminder_form or (None, None)
@@ -177,10 +173,7 @@ def compliance(operation):
 @bp.post("/<int:operation_id>/reporting/returns")
 @operation_route(Permission.RETURNS_WRITE_OWN)
 def compliance_file_return(operation):
-    access: OperationAccess = g.operation_access
-    if not _may_file(access):
-        abort(403)
-    participation = access.participation
+    participation = current_access().require_own_reporting()
     form = ReturnForm()
     if form.validate():
         kind = ReturnKind(form.kind.data)
@@ -286,7 +279,7 @@ def _iso(value) -> str:
 @operation_route(Permission.COMPLIANCE_READ)
 def compliance_csv(operation):
     """One line per administration and period (a long table, ready for a pivot)."""
-    table = queries.compliance_table(operation, g.operation_access)
+    table = queries.compliance_table(operation, current_access())
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)

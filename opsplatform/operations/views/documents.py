@@ -28,7 +28,7 @@ from opsplatform.core.forms import INVALID_FORM_STATUS
 from opsplatform.core.permissions import Permission
 
 from .. import documents as domain
-from ..access import access_for, load_child, operation_route
+from ..access import access_for, current_access, load_child, operation_route
 from ..forms import DocumentForm
 from ..models import Operation, OperationDocument
 from . import bp
@@ -71,7 +71,7 @@ def _prepared(form: DocumentForm) -> DocumentForm:
 
 
 def _page(operation: Operation, form: DocumentForm | None = None, status: int = 200):
-    if form is None and g.operation_access.can(Permission.DOCUMENTS_WRITE):
+    if form is None and current_access().can(Permission.DOCUMENTS_WRITE):
         form = _prepared(DocumentForm())
     return render_template(
         "operations/documents.html", operation=operation, documents=_documents(operation),

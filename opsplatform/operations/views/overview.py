@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -17,7 +17,7 @@ from opsplatform.core.permissions import Permission
 from opsplatform.organisations.models import Organisation, OrganisationKind
 
 from .. import operations, participants, queries
-from ..access import load_readable, operation_route, standings
+from ..access import current_access, operation_route, standings
 from ..forms import NewOperationForm, PhasesForm, PlanForm
 from ..models import Operation, OperationStatus, PhaseKind
 from . import bp
@@ -105,9 +105,9 @@ def create():
 
 
 @bp.get("/<int:operation_id>")
-def overview(operation_id: int):
-    operation = load_readable(operation_id)
-    access = g.operation_access
+@operation_route(Permission.OPERATION_READ, Permission.INVITATION_READ)
+def overview(operation):
+    access = current_access()
     if not access.is_member:
         return render_template("operations/invitation.html", operation=operation,
                                participation=access.participation, today=date.today())
@@ -192,7 +192,7 @@ def reopen(operation):
 @bp.post("/<int:operation_id>/invitation/<any(accept, decline):answer>")
 @operation_route(Permission.INVITATION_RESPOND)
 def respond(operation, answer: str):
-    participation = g.operation_access.participation
+    participation = current_access().participation
     participants.respond_to_invitation(participation, accept=answer == "accept",
                                      actor=current_user)
     if answer == "accept":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -16,7 +16,7 @@ from opsplatform.organisations.models import Organisation
 
 from .. import participants as taking_part
 from .. import queries
-from ..access import load_child, operation_route
+from ..access import current_access, load_child, operation_route
 from ..forms import InviteForm, MemberForm, RoleForm
 from ..models import (
     Membership,
@@ -49,13 +49,13 @@ def _member_form(participation: Participation, prefix: str | None = None) -> Mem
     form.user.choices = [(0, _("Choose…"))] + [
         (u.id, f"{u.display_name} ({u.email})") for u in people if u.id not in taken]
     form.role.choices = [SelectChoice(role.value, role.label)
-                         for role in g.operation_access.roles_assignable()]
+                         for role in current_access().roles_assignable()]
     return form
 
 
 def _page(operation: Operation, status: int = 200, **forms):
     participations = queries.participations_with_people(operation)
-    access = g.operation_access
+    access = current_access()
     if access.can(Permission.PARTICIPANTS_WRITE):
         forms.setdefault("invite_form", _invite_form(operation, participations))
     member_forms = {
@@ -109,28 +109,17 @@ def withdraw(operation, participation_id: int):
     return redirect(url_for(".participants", operation_id=operation.id))
 
 
-def _managed_participation(operation: Operation, participation_id: int) -> Participation:
-    participation = load_child(Participation, participation_id, operation)
-    if not g.operation_access.may_manage_people_of(participation):
-        abort(403)
-    return participation
-
-
-def _check_assignable(role: OperationRole | str) -> None:
-    if role not in g.operation_access.roles_assignable():
-        abort(403)
-
-
 @bp.post("/<int:operation_id>/participants/<int:participation_id>/members")
 @operation_route(Permission.MEMBERS_WRITE_OWN)
 def add_member(operation, participation_id: int):
-    participation = _managed_participation(operation, participation_id)
+    participation = load_child(Participation, participation_id, operation)
+    current_access().require_people_of(participation)
     form = _member_form(participation)
     # The person is checked by participants.add_member, which refuses anyone the caller
-    # may not add in words that name no one; the role by _check_assignable (403).
+    # may not add in words that name no one; the role by the standing (403).
     form.user.validate_choice = form.role.validate_choice = False
     if form.validate():
-        _check_assignable(form.role.data)
+        current_access().require_assignable(form.role.data)
         role = OperationRole(form.role.data)
         try:
             membership = taking_part.add_member(participation, db.get_by_id(User, form.user.data),
@@ -144,23 +133,17 @@ def add_member(operation, participation_id: int):
     return _page(operation, 422, member_forms={participation.id: form})
 
 
-def _managed_membership(operation: Operation, membership_id: int) -> Membership:
-    membership = load_child(Membership, membership_id, operation)
-    if not g.operation_access.may_manage_people_of(membership.participation):
-        abort(403)
-    return membership
-
-
 @bp.post("/<int:operation_id>/members/<int:membership_id>/role")
 @operation_route(Permission.MEMBERS_WRITE_OWN)
 def change_role(operation, membership_id: int):
-    membership = _managed_membership(operation, membership_id)
+    membership = load_child(Membership, membership_id, operation)
+    current_access().require_people_of(membership.participation)
     form = RoleForm()
     if not form.validate():
         abort(400)
     role = OperationRole(form.role.data)
-    _check_assignable(role)
-    _check_assignable(membership.role)
+    current_access().require_assignable(role)
+    current_access().require_assignable(membership.role)
     taking_part.change_member_role(membership, role, actor=current_user)
     flash(_("%(name)s is now %(role)s.", name=membership.user.display_name, role=role.label),
           "success")
@@ -170,8 +153,9 @@ def change_role(operation, membership_id: int):
 @bp.post("/<int:operation_id>/members/<int:membership_id>/remove")
 @operation_route(Permission.MEMBERS_WRITE_OWN)
 def remove_member(operation, membership_id: int):
-    membership = _managed_membership(operation, membership_id)
-    _check_assignable(membership.role)
+    membership = load_child(Membership, membership_id, operation)
+    current_access().require_people_of(membership.participation)
+    current_access().require_assignable(membership.role)
     name = membership.user.display_name
     taking_part.remove_member(membership, actor=current_user)
     flash(_("%(name)s no longer has a role in this operation.", name=name), "success")
