@@ -48,6 +48,10 @@ class BaseConfig:
     SESSION_COOKIE_SECURE = True
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
     SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
+    # The cookie is sent again only when the session changes (at most once a minute while
+    # in use, auth/sessions.py), not signed and sent with every response: both lifetimes
+    # are checked on the server against the times the session holds.
+    SESSION_REFRESH_EACH_REQUEST = False
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session

@@ -7,7 +7,7 @@ import time
 from flask import Flask, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from opsplatform.core.db import db, is_valid_id
 from opsplatform.core.extensions import login_manager
@@ -21,6 +21,15 @@ SEEN_AT = "seen_at"
 SESSION_KEY = "session_key"
 
 
+# Built once: every signed-in request runs it (its compiled SQL is cached by SQLAlchemy).
+_USER_OF_LIVE_SESSION = (
+    select(User)
+    .join(UserSession, UserSession.user_id == User.id)
+    .where(User.id == bindparam("user_id"), User.is_active.is_(True),
+           UserSession.key_hash == bindparam("key_hash"), UserSession.ended_at.is_(None))
+)
+
+
 @login_manager.user_loader
 def load_user_from_session(user_key: str) -> User | None:
     if request.blueprint == "api":
@@ -28,12 +37,8 @@ def load_user_from_session(user_key: str) -> User | None:
     key = session.get(SESSION_KEY)
     if not user_key.isdigit() or not is_valid_id(int(user_key)) or not isinstance(key, str):
         return None
-    return db.session.scalar(
-        select(User)
-        .join(UserSession, UserSession.user_id == User.id)
-        .where(User.id == int(user_key), User.is_active.is_(True),
-               UserSession.key_hash == hash_session_key(key), UserSession.ended_at.is_(None))
-    )
+    return db.session.scalar(_USER_OF_LIVE_SESSION, {"user_id": int(user_key),
+                                                     "key_hash": hash_session_key(key)})
 
 
 @login_manager.request_loader

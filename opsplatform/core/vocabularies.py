@@ -10,13 +10,15 @@ import enum
 from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 
+from .templating import translate
+
 
 class LabelledEnum(enum.StrEnum):
     """A StrEnum whose members carry a translated label (``LABELS`` on the class)."""
 
     @property
     def label(self) -> str:
-        return str(type(self).labels()[self])
+        return translate(type(self).labels()[self])
 
     @classmethod
     def labels(cls) -> dict:
