@@ -41,8 +41,8 @@ def create_app(
     if app.config["PROXY_COUNT"]:
         # Behind N trusted proxies: take the client address and scheme from their headers
         # (outermost, so that everything inside, the refusal cache too, sees the client).
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"],
-                                x_proto=app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=app.config["PROXY_COUNT"], x_proto=app.config["PROXY_COUNT"])
     csrf.init_app(app)
     templating.init_app(app)
     login_manager.init_app(app)

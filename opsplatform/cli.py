@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from functools import wraps
+from typing import NoReturn
 
 import click
 from flask import Flask, current_app
@@ -18,7 +19,7 @@ users_cli = AppGroup("users", help="Accounts.")
 tokens_cli = AppGroup("tokens", help="API tokens.")
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     raise click.ClickException(message)
 
 

@@ -12,6 +12,7 @@ from opsplatform.organisations.operations import (
     OrganisationFields,
     create_organisation,
     find_by_code,
+    get_by_code,
 )
 
 DEMO_DOMAIN = "demo.example.org"
@@ -102,7 +103,7 @@ def _ensure_accounts(password: str) -> int:
     for local_part, name, code, is_admin, is_secretariat in ACCOUNTS:
         if find_user_by_email(demo_email(local_part)) is None:
             create_user(
-                AccountFields(demo_email(local_part), name, find_by_code(code),
+                AccountFields(demo_email(local_part), name, get_by_code(code),
                               is_platform_admin=is_admin, is_secretariat=is_secretariat),
                 password,
                 actor=None,  # the demo loader acts as the system

@@ -40,7 +40,7 @@ def record(
         action=AuditAction(action),
         actor=actor,
         object_type=target.__tablename__ if target is not None else None,
-        object_id=target.id if target is not None else None,
+        object_id=target.id if target is not None else None,  # type: ignore[attr-defined]
         subject=subject,
         operation_id=_operation_id(operation),
         ip_address=request.remote_addr if has_request_context() else None,

@@ -319,8 +319,9 @@ def update_contact_details(user: User, details: ContactDetails) -> None:
     """The account holder edits how colleagues in operations can reach them."""
     values = {name: (value or "").strip() or None for name, value in vars(details).items()}
     for name, limit in _CONTACT_DETAIL_LIMITS.items():
-        if values[name] is not None:
-            check_length(values[name], limit, name)
+        value = values[name]
+        if value is not None:
+            check_length(value, limit, name)
     values["display_name"] = _check_display_name(details.display_name)
     changes = apply_changes(user, values)
     if changes:

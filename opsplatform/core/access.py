@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from flask import abort
 from flask_login import current_user
@@ -36,7 +36,7 @@ def forbid(message: str | None = None) -> NoReturn:
     raise error
 
 
-def _requiring(allowed: Callable[[object], bool], view: F) -> F:
+def _requiring(allowed: Callable[[Any], bool], view: F) -> F:
     @wraps(view)
     def wrapper(*args, **kwargs):
         if not current_user.is_authenticated or not allowed(current_user):

@@ -51,8 +51,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import (
     Mapped,
-    Mapper,
     MappedColumn,
+    Mapper,
     Synonym,
     mapped_column,
     synonym,
@@ -266,9 +266,9 @@ class EncryptedTable:
                 changed.append(number)
             if changed:
                 groups.setdefault(tuple(changed), []).append(params)
-        for changed, group in groups.items():
-            updated = self._write(columns, changed, group)
-            for number in changed:
+        for numbers, group in groups.items():
+            updated = self._write(columns, numbers, group)
+            for number in numbers:
                 counts[columns[number].name].reencrypted += updated
                 counts[columns[number].name].changed_meanwhile += len(group) - updated
 
@@ -282,8 +282,13 @@ class EncryptedTable:
             *(columns[number] == bindparam(f"_old_{number}") for number in changed),
         ).values({columns[number]: bindparam(f"_new_{number}") for number in changed})
         if db.session.get_bind().dialect.supports_sane_multi_rowcount:
-            return db.session.execute(statement, group).rowcount
-        return sum(db.session.execute(statement, params).rowcount for params in group)
+            return _rowcount(db.session.execute(statement, group))
+        return sum(_rowcount(db.session.execute(statement, params)) for params in group)
+
+
+def _rowcount(result: Any) -> int:
+    """Rows an UPDATE matched (a CursorResult's, which ``execute`` types as a plain Result)."""
+    return result.rowcount
 
 
 @event.listens_for(Mapper, "mapper_configured")

@@ -93,7 +93,7 @@ def handle_http_error(error: HTTPException):
         code = "csrf_failed" if isinstance(error, CSRFError) else ERROR_CODES.get(status, "error")
         # API views raise with a description meant for the caller; keep it.
         if not isinstance(error, CSRFError) and getattr(error, "api_message", None):
-            message = error.api_message
+            message = error.api_message  # type: ignore[attr-defined]
         return json_error(status, getattr(error, "api_code", None) or code, message)
     template = "errors/error.html"
     return render_template(template, status=status, message=message), status

@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
+from typing import Any, TypeVar
 
 from flask import abort, g
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import ColumnElement, Select, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, exists, false, or_, select, true
 from sqlalchemy.orm import aliased
 
 from opsplatform.auth.models import User
@@ -45,13 +46,13 @@ class RowScope:
     organisation_id: int | None = None
     organisation_code: str | None = None
 
-    def where(self, organisation_id: ColumnElement) -> ColumnElement[bool]:
+    def where(self, organisation_id: SQLColumnExpression[Any]) -> ColumnElement[bool]:
         """A condition on a column holding an organisation id."""
         if self.everyone:
             return true()
         return false() if self.organisation_id is None else organisation_id == self.organisation_id
 
-    def where_code(self, organisation_code: ColumnElement) -> ColumnElement[bool]:
+    def where_code(self, organisation_code: SQLColumnExpression[Any]) -> ColumnElement[bool]:
         """A condition on a column holding an organisation code (audit entries' subject)."""
         if self.everyone:
             return true()
@@ -116,6 +117,12 @@ class OperationAccess:
         if role not in self.roles_assignable():
             forbid(_("You may not give or take away that role."))
 
+    def require_participation(self) -> Participation:
+        """The participation of the caller's own organisation (the secretariat may have none)."""
+        if self.participation is None:
+            forbid()
+        return self.participation
+
     def require_own_reporting(self) -> Participation:
         """The caller's own participation, for filing its returns."""
         if not self.files_own_returns:
@@ -152,6 +159,9 @@ class OperationAccess:
 
 NO_ACCESS = OperationAccess(None)
 
+# A model whose rows belong to one operation (an ``operation_id`` column).
+ChildT = TypeVar("ChildT", bound=Base)
+
 
 def _standing(user: User, participation: Participation | None, role: OperationRole | None,
               others_named: bool) -> OperationAccess:
@@ -179,7 +189,7 @@ def standings(user: User, operations: list[Operation]) -> dict[int, OperationAcc
     ids = [operation.id for operation in operations]
     named = aliased(Membership)
     someone_named = exists().where(named.participation_id == Participation.id)
-    rows = db.session.execute(
+    rows: Any = db.session.execute(
         select(Participation, Membership.role, someone_named)
         .outerjoin(Membership, (Membership.participation_id == Participation.id)
                    & (Membership.user_id == user.id))
@@ -243,12 +253,13 @@ def _load(operation_id: int, permissions: frozenset[Permission]) -> Operation:
     return operation
 
 
-def load_child(model: type[Base], child_id: int, operation: Operation):
+def load_child(model: type[ChildT], child_id: int, operation: Operation) -> ChildT:
     """An object of ``operation`` by id; one from another operation is a 404."""
     child = None
     if is_valid_id(child_id):
+        columns = model.__table__.c
         child = db.session.scalar(
-            select(model).where(model.id == child_id, model.operation_id == operation.id)
+            select(model).where(columns.id == child_id, columns.operation_id == operation.id)
         )
     if child is None:
         abort(404)

@@ -64,10 +64,10 @@ def _existing_periods(operation: Operation) -> list[ReportingPeriod]:
 
 
 def _has_history(period: ReportingPeriod) -> bool:
-    return db.session.scalar(select(
+    return bool(db.session.scalar(select(
         exists().where(PeriodReturn.period_id == period.id)
         | exists().where(Reminder.period_id == period.id)
-    ))
+    )))
 
 
 def _replace_periods(operation: Operation, wanted: list[tuple[date, date]]) -> bool:
@@ -85,12 +85,12 @@ def _replace_periods(operation: Operation, wanted: list[tuple[date, date]]) -> b
         db.session.delete(period)
     db.session.flush()
     for start, end in wanted:
-        period = existing.get((start, end))
-        if period is None:
+        kept = existing.get((start, end))
+        if kept is None:
             db.session.add(ReportingPeriod(operation_id=operation.id, starts_on=start,
                                            ends_on=end, deadline_at=deadline_for(operation, end)))
         else:
-            period.deadline_at = deadline_for(operation, end)
+            kept.deadline_at = deadline_for(operation, end)
     db.session.flush()
     return bool(obsolete) or len(wanted) != len(existing)
 

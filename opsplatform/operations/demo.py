@@ -21,7 +21,7 @@ from opsplatform.core.vocabularies import (
     TlpLevel,
     TransportMode,
 )
-from opsplatform.organisations.operations import find_by_code
+from opsplatform.organisations.operations import get_by_code
 
 from . import compliance
 from .documents import upload_document
@@ -93,28 +93,36 @@ def _email(local_part: str) -> str:
     return f"{local_part}@{DEMO_DOMAIN}"
 
 
-def _user(local_part: str) -> User:
+def _find_user(local_part: str) -> User | None:
     return find_user_by_email(_email(local_part))
+
+
+def _user(local_part: str) -> User:
+    """A demo account the base demo data has created."""
+    user = _find_user(local_part)
+    if user is None:
+        raise LookupError(f"the demo account {_email(local_part)} is missing")
+    return user
 
 
 def _ensure_people(password: str) -> None:
     for local_part, name, code, languages, time_zone in EXTRA_CONTACT_POINTS:
-        if _user(local_part) is None:
-            create_user(AccountFields(_email(local_part), name, find_by_code(code)), password,
+        if _find_user(local_part) is None:
+            create_user(AccountFields(_email(local_part), name, get_by_code(code)), password,
                         actor=None)
         user = _user(local_part)
         user.languages = user.languages or languages
         user.time_zone = user.time_zone or time_zone
     for local_part, _name, job, office, duty, languages, time_zone in PEOPLE:
-        user = _user(local_part)
-        if user is not None and not user.job_title:
-            user.job_title, user.office_phone, user.duty_phone = job, office, duty
-            user.languages, user.time_zone = languages, time_zone
+        person = _find_user(local_part)
+        if person is not None and not person.job_title:
+            person.job_title, person.office_phone, person.duty_phone = job, office, duty
+            person.languages, person.time_zone = languages, time_zone
     db.session.flush()
 
 
 def _contact_point_of(code: str) -> User | None:
-    return _user(f"cp.{code.lower()}")
+    return _find_user(f"cp.{code.lower()}")
 
 
 def _catalyst_phases(op_start: date) -> list[PhaseFields]:
@@ -134,7 +142,7 @@ def _catalyst_phases(op_start: date) -> list[PhaseFields]:
 
 def _take_part(operation: Operation, codes: list[str], secretariat: User) -> None:
     for code in codes:
-        organisation = find_by_code(code)
+        organisation = get_by_code(code)
         participation = next((p for p in operation.participations
                               if p.organisation_id == organisation.id), None)
         contact_point = _contact_point_of(code)
@@ -157,7 +165,7 @@ def _load_catalyst(today: date) -> None:
         PlanFields(
             code="CATALYST-DEMO",
             title="Operation CATalyst (demonstration)",
-            host=find_by_code("KR"),
+            host=get_by_code("KR"),
             summary=("A joint customs operation against new psychoactive substances, synthetic "
                      "opioids and their precursors moving through postal, express courier and "
                      "air cargo channels, coordinated by an OCU in Seoul."),
@@ -171,7 +179,7 @@ def _load_catalyst(today: date) -> None:
                               SubstanceGroup.PRECURSORS],
             transport_modes=[TransportMode.POSTAL, TransportMode.EXPRESS_COURIER,
                              TransportMode.AIR_CARGO, TransportMode.AIR_PASSENGER],
-            organisers=[find_by_code("WCO"), find_by_code("RILO-AP")],
+            organisers=[get_by_code("WCO"), get_by_code("RILO-AP")],
             handling_code=HandlingCode.H1,
             tlp=TlpLevel.AMBER,
             reporting_frequency=ReportingFrequency.WEEKLY,
@@ -182,14 +190,14 @@ def _load_catalyst(today: date) -> None:
     )
     _take_part(operation, CATALYST_ADMINISTRATIONS, secretariat)
     # Observers and the OCU.
-    unodc = invite(operation, find_by_code("UNODC"), actor=secretariat)
+    unodc = invite(operation, get_by_code("UNODC"), actor=secretariat)
     respond_to_invitation(unodc, accept=True, actor=_user("observer"))
     korea = next(p for p in operation.participations if p.organisation.code == "KR")
     add_member(korea, _user("ocu"), OperationRole.COORDINATOR, actor=secretariat)
     # Still to answer, and one that declined.
-    invite(operation, find_by_code("MX"), actor=secretariat)
-    declined = invite(operation, find_by_code("ZA"), actor=secretariat)
-    respond_to_invitation(declined, accept=False, actor=_contact_point_of("ZA"))
+    invite(operation, get_by_code("MX"), actor=secretariat)
+    declined = invite(operation, get_by_code("ZA"), actor=secretariat)
+    respond_to_invitation(declined, accept=False, actor=_user("cp.za"))
     _file_demo_returns(operation, today)
     _attach_plan(operation, secretariat)
 
@@ -231,7 +239,7 @@ def _file_demo_returns(operation: Operation, today: date) -> None:
                 continue
             kind = ReturnKind.SEIZURES if mark == "S" else ReturnKind.NIL
             filed = compliance.file_return(
-                operation, reporting[code], period, kind=kind, actor=_contact_point_of(code),
+                operation, reporting[code], period, kind=kind, actor=_user(f"cp.{code.lower()}"),
                 seizure_count=(index % 5) + 1 if kind is ReturnKind.SEIZURES else None,
                 remarks="" if kind is ReturnKind.SEIZURES else "Nothing seized in the period.",
                 today=today,
@@ -251,14 +259,14 @@ def _load_precursor(today: date) -> None:
         PlanFields(
             code="PRECURSOR-DEMO",
             title="Operation on synthetic drug precursors (demonstration)",
-            host=find_by_code("NL"),
+            host=get_by_code("NL"),
             summary=("Planned operation targeting pre-precursors and designer precursors of "
                      "synthetic drugs in sea containers and air cargo."),
             objectives="Identify diversion routes of non-scheduled chemicals.",
             substance_groups=[SubstanceGroup.PRECURSORS,
                               SubstanceGroup.CONTROLLED_SYNTHETIC_DRUGS],
             transport_modes=[TransportMode.SEA_CONTAINER, TransportMode.AIR_CARGO],
-            organisers=[find_by_code("WCO"), find_by_code("RILO-WE")],
+            organisers=[get_by_code("WCO"), get_by_code("RILO-WE")],
             handling_code=HandlingCode.H2,
             tlp=TlpLevel.AMBER_STRICT,
             reporting_frequency=ReportingFrequency.DAILY,

@@ -26,7 +26,7 @@ from .models import (
 
 def _validated_category(category: DocumentCategory | str | None) -> DocumentCategory:
     try:
-        return DocumentCategory(category)
+        return DocumentCategory(category or "")
     except ValueError:
         raise DomainError(_("Choose what kind of document this is."),
                           code="invalid_category", field="category") from None

@@ -200,7 +200,7 @@ def _validated_phases(phases: list[PhaseFields]) -> list[PhaseFields]:
     if not phases:
         raise DomainError(_("An operation needs at least one phase."), code="no_phases",
                           field="phases")
-    cleaned = []
+    cleaned: list[PhaseFields] = []
     for number, phase in enumerate(phases, start=1):
         name = check_length((phase.name or "").strip(), MAX_PHASE_NAME_LENGTH, "phases")
         name = name or PhaseKind(phase.kind).label
@@ -237,8 +237,9 @@ def _validated_phases(phases: list[PhaseFields]) -> list[PhaseFields]:
     if len(operational) > 1:
         raise DomainError(_("An operation has at most one operational phase."),
                           code="several_operational_phases", field="phases")
-    if operational and (operational[0].ends_on - operational[0].starts_on).days >= \
-            MAX_OPERATIONAL_DAYS:
+    # Only the closing phase may be open-ended (checked above).
+    ends_on = operational[0].ends_on if operational else None
+    if ends_on is not None and (ends_on - operational[0].starts_on).days >= MAX_OPERATIONAL_DAYS:
         raise DomainError(
             _("The operational phase lasts at most %(n)d days; split longer efforts into "
               "several operations.", n=MAX_OPERATIONAL_DAYS),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from typing_extensions import TypeIs
 
 from opsplatform.audit.models import AuditAction
 from opsplatform.audit.operations import record
@@ -150,7 +151,7 @@ def _membership_of(operation_id: int, user: User) -> Membership | None:
     )
 
 
-def _may_be_added(organisation: Organisation, person: User | None) -> bool:
+def _may_be_added(person: User | None, organisation: Organisation) -> TypeIs[User]:
     return person is not None and person.is_active and person.organisation_id == organisation.id
 
 
@@ -164,7 +165,7 @@ def people_of(organisation: Organisation, emails: list[str]) -> list[User]:
     people = []
     for email in dict.fromkeys(emails):
         person = find_user_by_email(email)
-        if not _may_be_added(organisation, person):
+        if not _may_be_added(person, organisation):
             raise DomainError(
                 _("No active account of %(code)s has the e-mail address %(email)s.",
                   code=organisation.code, email=email),
@@ -183,7 +184,7 @@ def add_member(participation: Participation, user: User | None, role: OperationR
     if participation.status not in (ParticipationStatus.INVITED, ParticipationStatus.ACCEPTED):
         raise ConflictError(_("%(code)s does not take part.", code=participation.organisation.code),
                             code="not_participating")
-    if not _may_be_added(participation.organisation, user):
+    if not _may_be_added(user, participation.organisation):
         raise DomainError(_("Choose one of the active people of %(code)s.",
                             code=participation.organisation.code),
                           code="unknown_person", field="user")

@@ -175,7 +175,7 @@ def compliance_totals(operation: Operation, *, today: date | None = None) -> Cou
     periods = list(db.session.scalars(
         select(ReportingPeriod).where(ReportingPeriod.operation_id == operation.id)))
     reporters = _reporting_participants(operation).subquery()
-    reporting = db.session.scalar(select(func.count()).select_from(reporters))
+    reporting = db.session.scalar(select(func.count()).select_from(reporters)) or 0
     filed: dict[int, Counter] = {period.id: Counter() for period in periods}
     for period_id, kind, count in db.session.execute(
         select(PeriodReturn.period_id, PeriodReturn.kind, func.count())
@@ -310,4 +310,4 @@ def latest_activity(operation: Operation, access: OperationAccess,
 
 def document_count(operation: Operation) -> int:
     return db.session.scalar(select(func.count(OperationDocument.id))
-                             .where(OperationDocument.operation_id == operation.id))
+                             .where(OperationDocument.operation_id == operation.id)) or 0

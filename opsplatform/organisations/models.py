@@ -11,7 +11,6 @@ from opsplatform.core.db import Base, utcnow
 from opsplatform.core.types import str_enum
 from opsplatform.core.vocabularies import LabelledEnum, with_labels
 
-
 # Read by the columns, the forms and the API schemas alike.
 MAX_ORGANISATION_CODE_LENGTH = 20
 MAX_ORGANISATION_NAME_LENGTH = 200

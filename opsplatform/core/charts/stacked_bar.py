@@ -88,7 +88,7 @@ def stacked_bar(segments: Sequence[Any], *, id_prefix: str, title: str,
     if total_label:
         body.append(text_at(pad, 16, total_label, bold=True))
     summary = []
-    x = pad
+    x: float = pad
     for (label, value, kind), share in zip(rows, shares, strict=True):
         count = f"{format_count(value)} ({_percent(share)})"
         summary.append(f"{label}: {count}")

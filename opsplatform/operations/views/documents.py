@@ -140,7 +140,7 @@ def _request_too_large(error: RequestEntityTooLarge):
     if request.endpoint != "operations.documents_upload":
         return handle_http_error(error)
     message = _too_large_message()
-    operation = db.get_by_id(Operation, request.view_args["operation_id"])
+    operation = db.get_by_id(Operation, (request.view_args or {})["operation_id"])
     access = access_for(current_user, operation) if operation is not None else None
     if access is None or not access.can(Permission.DOCUMENTS_WRITE):
         return render_template("errors/error.html", status=error.code,

@@ -192,7 +192,7 @@ def reopen(operation):
 @bp.post("/<int:operation_id>/invitation/<any(accept, decline):answer>")
 @operation_route(Permission.INVITATION_RESPOND)
 def respond(operation, answer: str):
-    participation = current_access().participation
+    participation = current_access().require_participation()
     participants.respond_to_invitation(participation, accept=answer == "accept",
                                      actor=current_user)
     if answer == "accept":
