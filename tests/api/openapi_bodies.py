@@ -10,9 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from opsplatform.auth.operations import create_token, find_user_by_email
 from opsplatform.operations.models import Operation
-from tests.conftest import demo
 from tests.url_rules import openapi_document
 
 DOCUMENT = openapi_document()
@@ -101,30 +99,19 @@ TEXT_FIELDS = [field for body in BODIES for field in _text_fields(body, body.sch
 
 
 class Api:
-    """Sends JSON to the API with the token of whoever may send each body."""
+    """Sends JSON to the API as whoever may send each body (``api_as``, tests/conftest.py)."""
 
-    def __init__(self, client, in_app):
-        self.client = client
-        self.in_app = in_app
-        self._secrets: dict[str, str] = {}
+    def __init__(self, api_as, in_app):
+        self.api_as = api_as
         self._callers: dict[str, str] = {}
         with in_app() as session:
             self.operation_id = session.scalar(
                 select(Operation.id).where(Operation.code == OPERATION_CODE))
 
-    def headers(self, caller: str) -> dict[str, str]:
-        if caller not in self._secrets:
-            with self.in_app():
-                _token, self._secrets[caller] = create_token(
-                    find_user_by_email(demo(caller)), "test", 1, actor=None)
-        return {"Authorization": f"Bearer {self._secrets[caller]}"}
-
     def send(self, body: Body, payload=None, *, caller: str | None = None, **kwargs):
-        if payload is not None:
-            kwargs["json"] = payload
         caller = caller or self.caller_for(body)
-        return self.client.open(body.url(self.operation_id), method=body.method,
-                                headers=self.headers(caller), **kwargs)
+        return self.api_as(caller).open(body.method, body.url(self.operation_id), payload,
+                                        **kwargs)
 
     def caller_for(self, body: Body) -> str:
         """The first caller whose empty body is refused for its fields, not for who they are."""

@@ -8,48 +8,20 @@ from openapi_spec_validator import validate
 from sqlalchemy import select
 
 from opsplatform.auth.models import ApiToken
-from opsplatform.auth.operations import (
-    create_token,
-    find_user_by_email,
-    revoke_token,
-    set_active,
-)
+from opsplatform.auth.operations import find_user_by_email, revoke_token, set_active
 from opsplatform.core.db import utcnow
-from tests.conftest import demo
+from tests.support.clients import assert_api_error, demo
 
 
-@pytest.fixture
-def token_of(in_app):
-    """``token_of("cp.kr")`` is a fresh API token secret of that demo account."""
-
-    def _token_of(local_part: str, days: int = 30) -> str:
-        with in_app():
-            _token, secret = create_token(find_user_by_email(demo(local_part)), "test", days,
-                    actor=None)
-        return secret
-
-    return _token_of
-
-
-def _me(client, authorization: str | None):
-    headers = {"Authorization": authorization} if authorization is not None else {}
-    return client.get("/api/v1/me", headers=headers)
-
-
-def _assert_json_error(response, status: int, code: str):
-    assert response.status_code == status
-    assert response.mimetype == "application/json"
-    assert "<html" not in response.text.lower()
-    assert response.json["error"]["code"] == code
-    assert response.json["error"]["message"]
-    return response.json["error"]
+def _token(session, secret: str) -> ApiToken:
+    return session.scalars(select(ApiToken).where(ApiToken.prefix == secret[:12])).one()
 
 
 # -- who am I -------------------------------------------------------------------------------
 
 
-def test_me_describes_the_caller(client, token_of, in_app):
-    response = _me(client, f"Bearer {token_of('cp.kr')}")
+def test_me_describes_the_caller(api_as, in_app):
+    response = api_as("cp.kr").get("/api/v1/me")
     assert response.status_code == 200
     assert response.mimetype == "application/json"
     with in_app():
@@ -69,25 +41,27 @@ def test_me_describes_the_caller(client, token_of, in_app):
     ("secretariat", "WCO", False, True),
     ("observer", "UNODC", False, False),
 ])
-def test_me_shows_organisation_and_flags(client, token_of, local_part, organisation, admin,
-                                         secretariat):
-    body = _me(client, f"Bearer {token_of(local_part)}").json
+def test_me_shows_organisation_and_flags(api_as, local_part, organisation, admin, secretariat):
+    body = api_as(local_part).get("/api/v1/me").json
     assert body["email"] == demo(local_part)
     assert body["organisation"] == organisation
     assert body["is_platform_admin"] is admin
     assert body["is_secretariat"] is secretariat
 
 
-def test_the_scheme_is_case_insensitive(client, token_of):
-    assert _me(client, f"bearer {token_of('cp.kr')}").status_code == 200
+def test_the_scheme_is_case_insensitive(api_as):
+    caller = api_as("cp.kr")
+    response = caller.get("/api/v1/me", headers={"Authorization": f"bearer {caller.secret}"})
+    assert response.status_code == 200
 
 
-def test_use_is_recorded_on_the_token(client, token_of, in_app):
-    secret = token_of("cp.kr")
-    assert _me(client, f"Bearer {secret}").status_code == 200
+def test_use_is_recorded_on_the_token(api_as, in_app):
+    caller = api_as("cp.kr")
     with in_app() as session:
-        token = session.scalars(select(ApiToken).where(ApiToken.prefix == secret[:12])).one()
-        assert token.last_used_at is not None
+        assert _token(session, caller.secret).last_used_at is None
+    assert caller.get("/api/v1/me").status_code == 200
+    with in_app() as session:
+        assert _token(session, caller.secret).last_used_at is not None
 
 
 # -- refusals -------------------------------------------------------------------------------
@@ -107,64 +81,58 @@ UNKNOWN_SECRET = "opsp_" + "A" * 43
     (f"Bearer {UNKNOWN_SECRET}x", "malformed_token"),
     (f"Bearer {UNKNOWN_SECRET}", "invalid_token"),
 ])
-def test_bad_authorization_header_is_refused(client, authorization, code):
-    _assert_json_error(_me(client, authorization), 401, code)
+def test_bad_authorization_header_is_refused(api_as, authorization, code):
+    headers = {"Authorization": authorization} if authorization is not None else {}
+    assert_api_error(api_as().get("/api/v1/me", headers=headers), 401, code)
 
 
-def test_expired_token_is_refused(client, token_of, in_app):
-    secret = token_of("cp.kr")
+def test_expired_token_is_refused(api_as, in_app):
+    caller = api_as("cp.kr")
     with in_app() as session:
-        token = session.scalars(select(ApiToken).where(ApiToken.prefix == secret[:12])).one()
-        token.expires_at = utcnow() - timedelta(seconds=1)
-    error = _assert_json_error(_me(client, f"Bearer {secret}"), 401, "token_expired")
+        _token(session, caller.secret).expires_at = utcnow() - timedelta(seconds=1)
+    error = assert_api_error(caller.get("/api/v1/me"), 401, "token_expired")
     assert "expired" in error["message"]
 
 
-def test_revoked_token_is_refused(client, token_of, in_app):
-    secret = token_of("cp.kr")
+def test_revoked_token_is_refused(api_as, in_app):
+    caller = api_as("cp.kr")
     with in_app() as session:
-        revoke_token(session.scalars(select(ApiToken).where(ApiToken.prefix == secret[:12])).one(),
-                actor=None)
-    _assert_json_error(_me(client, f"Bearer {secret}"), 401, "token_revoked")
+        revoke_token(_token(session, caller.secret), actor=None)
+    assert_api_error(caller.get("/api/v1/me"), 401, "token_revoked")
 
 
-def test_token_of_a_deactivated_account_is_refused(client, token_of, in_app):
-    secret = token_of("cp.kr")
+def test_token_of_a_deactivated_account_is_refused(api_as, in_app):
+    caller = api_as("cp.kr")
     with in_app():
         set_active(find_user_by_email(demo("cp.kr")), False, actor=None)
-    _assert_json_error(_me(client, f"Bearer {secret}"), 401, "account_inactive")
+    assert_api_error(caller.get("/api/v1/me"), 401, "account_inactive")
 
 
-def test_a_session_cookie_is_not_accepted(sign_in):
-    client = sign_in("cp.kr")
+def test_a_session_cookie_is_not_accepted(client_as):
+    client = client_as("cp.kr")
     assert client.get("/profile").status_code == 200
-    _assert_json_error(_me(client, None), 401, "missing_token")
+    assert_api_error(client.get("/api/v1/me"), 401, "missing_token")
 
 
-def test_the_api_needs_no_csrf_token_but_a_bearer_token(client, token_of):
+def test_the_api_needs_no_csrf_token_but_a_bearer_token(api_as):
     # POST is not allowed on /me; the point is that the refusal is about the method, not CSRF.
-    response = client.post("/api/v1/me", headers={"Authorization": f"Bearer {token_of('cp.kr')}"})
-    _assert_json_error(response, 405, "method_not_allowed")
+    assert_api_error(api_as("cp.kr").post("/api/v1/me"), 405, "method_not_allowed")
 
 
-def test_unknown_api_path_is_a_json_404(client, token_of):
-    _assert_json_error(client.get("/api/v1/nothing-here"), 404, "not_found")
-    _assert_json_error(
-        client.get("/api/v1/nothing-here", headers={"Authorization": f"Bearer {token_of('cp.kr')}"}),
-        404, "not_found")
-    _assert_json_error(client.get("/api/v1/"), 404, "not_found")
+def test_unknown_api_path_is_a_json_404(api_as):
+    assert_api_error(api_as().get("/api/v1/nothing-here"), 404, "not_found")
+    assert_api_error(api_as("cp.kr").get("/api/v1/nothing-here"), 404, "not_found")
+    assert_api_error(api_as().get("/api/v1/"), 404, "not_found")
 
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
-def test_wrong_method_is_a_json_405(client, token_of, method):
-    response = client.open("/api/v1/me", method=method,
-                           headers={"Authorization": f"Bearer {token_of('cp.kr')}"})
-    _assert_json_error(response, 405, "method_not_allowed")
+def test_wrong_method_is_a_json_405(api_as, method):
+    assert_api_error(api_as("cp.kr").open(method, "/api/v1/me"), 405, "method_not_allowed")
 
 
-def test_errors_never_leak_internals(client):
-    response = _me(client, "Bearer " + "x" * 5000)
-    _assert_json_error(response, 401, "malformed_token")
+def test_errors_never_leak_internals(api_as):
+    response = api_as().get("/api/v1/me", headers={"Authorization": "Bearer " + "x" * 5000})
+    assert_api_error(response, 401, "malformed_token")
     assert "Traceback" not in response.text
 
 

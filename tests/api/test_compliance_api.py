@@ -1,11 +1,14 @@
 """POST /api/v1/operations/{id}/nil-returns and GET /api/v1/operations/{id}/compliance.
 
-Against the demo: CATALYST-DEMO's weekly periods 1 and 2 are past their deadline,
-3 is under way (DE has not reported for it yet, JP has), 4 has not started.
+Who gets in, and the first tests of each endpoint, run on an operation the factories
+build (``world``). The others run against the demo: CATALYST-DEMO's weekly periods 1
+and 2 are past their deadline, 3 is under way (DE has not reported for it yet, JP has),
+4 has not started.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
@@ -13,16 +16,20 @@ from openapi_spec_validator import validate
 from sqlalchemy import func, select
 
 from opsplatform.audit.models import AuditEntry
-from opsplatform.auth.operations import create_token, find_user_by_email
+from opsplatform.auth.models import User
 from opsplatform.core.db import utcnow
 from opsplatform.operations.models import (
     Operation,
+    OperationRole,
+    ParticipationStatus,
     PeriodReturn,
     ReportingPeriod,
     ReturnKind,
 )
-from opsplatform.organisations.models import Organisation
-from tests.conftest import demo
+from opsplatform.organisations.models import Organisation, OrganisationKind
+from tests.support import factories
+from tests.support.access_matrix import AccessMatrix, Entry
+from tests.support.clients import assert_api_error, demo
 
 STATUSES = {"seizures", "nil", "due", "overdue", "upcoming"}
 
@@ -48,51 +55,12 @@ def ids(in_app) -> dict:
         }
 
 
-@pytest.fixture
-def token_of(in_app):
-    tokens: dict[str, str] = {}
-
-    def _token_of(local_part: str) -> str:
-        if local_part not in tokens:
-            with in_app():
-                _token, tokens[local_part] = create_token(
-                    find_user_by_email(demo(local_part)), "test", 30, actor=None)
-        return tokens[local_part]
-
-    return _token_of
-
-
-@pytest.fixture
-def api(client, token_of):
-    """``api("cp.jp").post(path, json=...)``: requests with that account's bearer token."""
-
-    class _Caller:
-        def __init__(self, local_part: str):
-            self.headers = {"Authorization": f"Bearer {token_of(local_part)}"}
-
-        def get(self, path: str):
-            return client.get(path, headers=self.headers)
-
-        def post(self, path: str, **kwargs):
-            return client.post(path, headers=self.headers, **kwargs)
-
-    return _Caller
-
-
 def _nil_url(ids: dict, operation: str = "catalyst") -> str:
     return f"/api/v1/operations/{ids[operation]}/nil-returns"
 
 
 def _compliance_url(ids: dict, operation: str = "catalyst") -> str:
     return f"/api/v1/operations/{ids[operation]}/compliance"
-
-
-def _error(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.text
-    assert response.mimetype == "application/json"
-    assert response.json["error"]["code"] == code
-    assert response.json["error"]["message"]
-    return response.json["error"]
 
 
 def _return_count(in_app) -> int:
@@ -108,50 +76,144 @@ def _returns_of(in_app, period_id: int) -> dict[str, PeriodReturn]:
         return {code: period_return for code, period_return in rows}
 
 
-# -- access: every role, both endpoints ------------------------------------------------------
-
-ROLES = ["cp.br", "admin", "cp.mx", "cp.jp", "observer", "ocu", "secretariat"]
+# -- an operation of the test's own, with someone in every role --------------------------------
 
 
-@pytest.mark.parametrize("role, status", list(zip(ROLES, [404, 404, 403, 200, 200, 200, 200],
-                                                    strict=True)))
-def test_compliance_access(api, ids, role, status):
-    response = api(role).get(_compliance_url(ids))
-    assert response.status_code == status
-    if status == 404:
-        assert "CATALYST" not in response.text
+@dataclass(frozen=True)
+class World:
+    """What ``world`` built: the operation, its periods, and who plays each role."""
+
+    operation_id: int
+    code: str
+    periods: list[int]
+    host: str  # the host administration's code; the contact point's administration:
+    reporting: str
+    people: dict[str, User]  # role -> who plays it
+
+    @property
+    def compliance_url(self) -> str:
+        return f"/api/v1/operations/{self.operation_id}/compliance"
+
+    @property
+    def nil_url(self) -> str:
+        return f"/api/v1/operations/{self.operation_id}/nil-returns"
 
 
-@pytest.mark.parametrize("role, status", list(zip(ROLES, [404, 404, 403, 409, 403, 403, 403],
-                                                    strict=True)))
-def test_nil_return_access(api, ids, in_app, role, status):
-    # Period 1: cp.jp (JP) has reported it already, hence 409 for the one caller let through.
+@pytest.fixture
+def world(in_app) -> World:
+    """An operation 14 days into its operational phase (weekly periods 1 and 2 over, 3
+    started today, 4 to come), hosted by one administration whose person coordinates,
+    another reporting through its contact point, an international organisation observing,
+    an administration invited and one that declined; and two people outside it."""
+    with in_app():
+        secretariat = factories.secretariat()
+        host = factories.organisation()
+        operation = factories.operation(actor=secretariat, host=host, code="SPARROWHAWK")
+        coordinator = factories.member(operation, OperationRole.COORDINATOR, actor=secretariat,
+                                       organisation=host)
+        contact_point = factories.member(operation, actor=secretariat)
+        observer = factories.member(
+            operation, OperationRole.OBSERVER, actor=secretariat,
+            organisation=factories.organisation(kind=OrganisationKind.INTERNATIONAL_ORGANISATION))
+        invited = factories.participation(operation, status=ParticipationStatus.INVITED,
+                                           actor=secretariat)
+        factories.participation(operation, status=ParticipationStatus.DECLINED,
+                                actor=secretariat)
+        people = {
+            "outsider": factories.user(),
+            "platform_admin": factories.user(is_platform_admin=True),
+            "invitee": factories.user(organisation=invited.organisation),
+            "contact_point": contact_point, "observer": observer, "coordinator": coordinator,
+            "secretariat": secretariat,
+        }
+        return World(operation.id, operation.code,
+                     [period.id for period in factories.periods(operation)], host.code,
+                     contact_point.organisation.code, people)
+
+
+MATRIX = AccessMatrix(
+    roles=["outsider", "platform_admin", "invitee", "contact_point", "observer", "coordinator",
+           "secretariat"],
+    error_codes={403: "forbidden", 404: "not_found"},
+    entries=[
+        Entry("compliance", "api.operation_compliance", "GET",
+              (404, 404, 403, 200, 200, 200, 200)),
+        # Only a contact point files, for its own administration; the coordinator's
+        # administration reports too, but the coordinator is not its contact point.
+        Entry("nil-return", "api.file_nil_return", "POST", (404, 404, 403, 201, 403, 403, 403),
+              body=lambda world: {"period_id": world.periods[2]}),
+    ],
+)
+
+
+@pytest.mark.parametrize("entry, role", MATRIX.cases())
+def test_who_gets_in(api_as, in_app, world, entry, role):
     before = _return_count(in_app)
-    response = api(role).post(_nil_url(ids), json={"period_id": ids["periods"][0]})
-    assert response.status_code == status
-    assert _return_count(in_app) == before
+    url = entry.url(operation_id=world.operation_id)
+    response = api_as(world.people[role]).open(entry.method, url, entry.body_for(world))
+    MATRIX.check(entry, role, response, url=url, hidden=[world.code])
+    assert _return_count(in_app) == before + (response.status_code == 201)
 
 
-def test_without_a_token(client, ids):
-    _error(client.get(_compliance_url(ids)), 401, "missing_token")
-    _error(client.post(_nil_url(ids), json={"period_id": ids["periods"][2]}), 401,
-           "missing_token")
+def test_without_a_token(api_as, world):
+    assert_api_error(api_as().get(world.compliance_url), 401, "missing_token")
+    assert_api_error(api_as().post(world.nil_url, {"period_id": world.periods[2]}), 401,
+                     "missing_token")
 
 
-def test_outsider_gets_404_for_an_operation_it_does_not_take_part_in(api, ids):
+def test_a_contact_point_files_for_its_own_administration(api_as, in_app, world):
+    caller = api_as(world.people["contact_point"])
+    response = caller.post(world.nil_url, {"period_id": world.periods[2], "remarks": "None."})
+    assert response.status_code == 201, response.text
+    assert (response.json["organisation"], response.json["kind"]) == (world.reporting, "nil")
+    [row] = caller.get(world.compliance_url).json["administrations"]
+    assert row["organisation"] == world.reporting
+    assert [cell["status"] for cell in row["cells"]] == ["overdue", "due", "nil", "upcoming"]
+    assert_api_error(caller.post(world.nil_url, {"period_id": world.periods[2]}), 409,
+                     "already_reported", field="period")
+    assert_api_error(caller.post(world.nil_url, {"period_id": world.periods[3]}), 422,
+                     "period_not_started", field="period")
+
+
+def test_the_table_has_a_row_per_administration_taking_part(api_as, in_app, world):
+    with in_app() as session:
+        operation = session.get(Operation, world.operation_id)
+        reporting = next(p for p in operation.participations
+                         if p.organisation.code == world.reporting)
+        factories.period_return(reporting, session.get(ReportingPeriod, world.periods[0]),
+                                kind=ReturnKind.SEIZURES, seizure_count=3,
+                                actor=session.get(User, world.people["contact_point"].id))
+    body = api_as(world.people["coordinator"]).get(world.compliance_url).json
+    _check_shape(body, world.periods)
+    # Not the observing international organisation, nor the invited or declined ones.
+    rows = {row["organisation"]: row["cells"] for row in body["administrations"]}
+    assert sorted(rows) == sorted([world.host, world.reporting])
+    assert [c["status"] for c in rows[world.host]] == ["overdue", "due", "due", "upcoming"]
+    assert [(c["status"], c["seizure_count"]) for c in rows[world.reporting]] == [
+        ("seizures", 3), ("due", None), ("due", None), ("upcoming", None)]
+    assert body["totals"] == {"seizures": 1, "nil": 0, "overdue": 1, "due": 4, "upcoming": 2}
+    observed = api_as(world.people["observer"]).get(world.compliance_url).json
+    assert (observed["administrations"], observed["totals"]) == ([], body["totals"])
+
+
+# -- the demo: someone outside another operation ------------------------------------------------
+
+
+def test_outsider_gets_404_for_an_operation_it_does_not_take_part_in(api_as, ids):
     # JP does not take part in PRECURSOR-DEMO.
-    _error(api("cp.jp").get(_compliance_url(ids, "precursor")), 404, "not_found")
-    _error(api("cp.jp").post(_nil_url(ids, "precursor"), json={
+    caller = api_as("cp.jp")
+    assert_api_error(caller.get(_compliance_url(ids, "precursor")), 404, "not_found")
+    assert_api_error(caller.post(_nil_url(ids, "precursor"), json={
         "period_id": ids["precursor_periods"][0]}), 404, "not_found")
 
 
 # -- filing a nil return -----------------------------------------------------------------------
 
 
-def test_contact_point_files_a_nil_return_by_period(api, ids, in_app):
+def test_contact_point_files_a_nil_return_by_period(api_as, ids, in_app):
     period_id = ids["periods"][2]
-    response = api("cp.de").post(_nil_url(ids), json={"period_id": period_id,
-                                                      "remarks": "Nothing at FRA."})
+    response = api_as("cp.de").post(_nil_url(ids), json={"period_id": period_id,
+                                                         "remarks": "Nothing at FRA."})
     assert response.status_code == 201
     body = response.json
     assert body["organisation"] == "DE"
@@ -170,17 +232,17 @@ def test_contact_point_files_a_nil_return_by_period(api, ids, in_app):
                                                                         demo("cp.de"))
 
 
-def test_contact_point_files_a_nil_return_by_date(api, ids, in_app):
+def test_contact_point_files_a_nil_return_by_date(api_as, ids, in_app):
     start, _end = ids["operational"]
     day = start + timedelta(days=15)  # inside period 3
-    response = api("cp.de").post(_nil_url(ids), json={"date": day.isoformat()})
+    response = api_as("cp.de").post(_nil_url(ids), json={"date": day.isoformat()})
     assert response.status_code == 201
     assert response.json["period"]["id"] == ids["periods"][2]
     assert response.json["remarks"] == ""
     assert "DE" in _returns_of(in_app, ids["periods"][2])
 
 
-def test_the_return_is_for_the_callers_own_administration(api, ids, in_app):
+def test_the_return_is_for_the_callers_own_administration(api_as, ids, in_app):
     period_id = ids["periods"][2]
     with in_app() as session:
         session.delete(session.scalar(select(PeriodReturn).join(
@@ -188,11 +250,11 @@ def test_the_return_is_for_the_callers_own_administration(api, ids, in_app):
             PeriodReturn.period_id == period_id, Organisation.code == "JP")))
     kr_before = _returns_of(in_app, period_id)["KR"]
     # No field names another administration: trying is an error, nothing is filed.
-    refused = _error(api("cp.jp").post(_nil_url(ids), json={
-        "period_id": period_id, "organisation": "KR"}), 422, "validation_failed")
-    assert "organisation" in refused["fields"]
+    assert_api_error(api_as("cp.jp").post(_nil_url(ids), json={
+        "period_id": period_id, "organisation": "KR"}), 422, "validation_failed",
+        field="organisation")
     assert "JP" not in _returns_of(in_app, period_id)
-    response = api("cp.jp").post(_nil_url(ids), json={"period_id": period_id})
+    response = api_as("cp.jp").post(_nil_url(ids), json={"period_id": period_id})
     assert response.status_code == 201
     assert response.json["organisation"] == "JP"
     after = _returns_of(in_app, period_id)
@@ -200,50 +262,52 @@ def test_the_return_is_for_the_callers_own_administration(api, ids, in_app):
     assert (after["KR"].id, after["KR"].kind) == (kr_before.id, kr_before.kind)
 
 
-def test_a_coordinator_who_is_not_a_contact_point_gets_403(api, ids, in_app):
+def test_a_coordinator_who_is_not_a_contact_point_gets_403(api_as, ids, in_app):
     # ocu@ coordinates the operation from KR, which reports; still, only contact points file.
     before = _return_count(in_app)
-    error = _error(api("ocu").post(_nil_url(ids), json={"period_id": ids["periods"][2]}),
-                   403, "forbidden")
+    error = assert_api_error(api_as("ocu").post(_nil_url(ids), json={
+        "period_id": ids["periods"][2]}), 403, "forbidden")
     assert "contact point" in error["message"]
     assert _return_count(in_app) == before
 
 
-def test_twice_is_a_conflict(api, ids, in_app):
-    caller = api("cp.de")
+def test_twice_is_a_conflict(api_as, ids, in_app):
+    caller = api_as("cp.de")
     assert caller.post(_nil_url(ids), json={"period_id": ids["periods"][2]}).status_code == 201
     before = _return_count(in_app)
-    error = _error(caller.post(_nil_url(ids), json={"period_id": ids["periods"][2]}), 409,
-                   "already_reported")
+    error = assert_api_error(caller.post(_nil_url(ids), json={"period_id": ids["periods"][2]}),
+                             409, "already_reported", field="period")
     assert "DE already filed" in error["message"]
     assert _return_count(in_app) == before
 
 
 @pytest.mark.parametrize("offset", [-1, 28])  # the day before and the day after the phase
-def test_a_date_outside_the_operational_phase(api, ids, in_app, offset):
+def test_a_date_outside_the_operational_phase(api_as, ids, in_app, offset):
     start, end = ids["operational"]
     day = start + timedelta(days=offset)
     assert not (start <= day <= end)
     before = _return_count(in_app)
-    error = _error(api("cp.de").post(_nil_url(ids), json={"date": day.isoformat()}), 422,
-                   "outside_operational_phase")
+    error = assert_api_error(api_as("cp.de").post(_nil_url(ids), json={"date": day.isoformat()}),
+                             422, "outside_operational_phase")
     assert day.isoformat() in error["message"]
     assert _return_count(in_app) == before
 
 
-def test_a_period_not_started_yet(api, ids, in_app):
+def test_a_period_not_started_yet(api_as, ids, in_app):
     start, _end = ids["operational"]
     for body in ({"period_id": ids["periods"][3]},
                  {"date": (start + timedelta(days=22)).isoformat()}):
-        _error(api("cp.de").post(_nil_url(ids), json=body), 422, "period_not_started")
+        assert_api_error(api_as("cp.de").post(_nil_url(ids), json=body), 422,
+                         "period_not_started")
     assert "DE" not in _returns_of(in_app, ids["periods"][3])
 
 
-def test_a_period_of_another_operation_is_404(api, ids, in_app):
+def test_a_period_of_another_operation_is_404(api_as, ids, in_app):
     before = _return_count(in_app)
-    _error(api("cp.de").post(_nil_url(ids), json={"period_id": ids["precursor_periods"][0]}),
-           404, "not_found")
-    _error(api("cp.de").post(_nil_url(ids), json={"period_id": 999999}), 404, "not_found")
+    caller = api_as("cp.de")
+    assert_api_error(caller.post(_nil_url(ids), json={"period_id": ids["precursor_periods"][0]}),
+                     404, "not_found")
+    assert_api_error(caller.post(_nil_url(ids), json={"period_id": 999999}), 404, "not_found")
     assert _return_count(in_app) == before
 
 
@@ -260,21 +324,21 @@ def test_a_period_of_another_operation_is_404(api, ids, in_app):
     ({"period_id": 1, "remarks": "x" * 2001}, "remarks"),
     ({"period_id": 1, "kind": "seizures"}, "kind"),
 ])
-def test_bad_bodies_name_the_field(api, ids, in_app, body, field):
+def test_bad_bodies_name_the_field(api_as, ids, in_app, body, field):
     before = _return_count(in_app)
-    error = _error(api("cp.de").post(_nil_url(ids), json=body), 422, "validation_failed")
-    assert field in error["fields"]
+    assert_api_error(api_as("cp.de").post(_nil_url(ids), json=body), 422, "validation_failed",
+                     field=field)
     assert _return_count(in_app) == before
 
 
-def test_not_json(api, ids, client, token_of):
-    headers = {"Authorization": f"Bearer {token_of('cp.de')}"}
-    _error(client.post(_nil_url(ids), data="period_id=3", headers=headers), 415,
-           "unsupported_media_type")
-    _error(client.post(_nil_url(ids), data="{not json", headers=headers,
-                       content_type="application/json"), 400, "malformed_json")
-    _error(client.post(_nil_url(ids), data="[1]", headers=headers,
-                       content_type="application/json"), 422, "validation_failed")
+def test_not_json(api_as, ids):
+    caller = api_as("cp.de")
+    assert_api_error(caller.post(_nil_url(ids), data="period_id=3"), 415,
+                     "unsupported_media_type")
+    assert_api_error(caller.post(_nil_url(ids), data="{not json",
+                                 content_type="application/json"), 400, "malformed_json")
+    assert_api_error(caller.post(_nil_url(ids), data="[1]", content_type="application/json"),
+                     422, "validation_failed")
 
 
 # -- the compliance table --------------------------------------------------------------------
@@ -300,8 +364,8 @@ def _cells(body: dict, code: str) -> list[dict]:
 
 
 @pytest.mark.parametrize("role", ["ocu", "secretariat"])
-def test_coordinators_get_every_administration(api, ids, role):
-    body = api(role).get(_compliance_url(ids)).json
+def test_coordinators_get_every_administration(api_as, ids, role):
+    body = api_as(role).get(_compliance_url(ids)).json
     _check_shape(body, ids["periods"])
     codes = [r["organisation"] for r in body["administrations"]]
     assert len(codes) == 19 and codes == sorted(codes)
@@ -316,9 +380,9 @@ def test_coordinators_get_every_administration(api, ids, role):
         ("seizures", 2), ("nil", None), ("seizures", 2), ("upcoming", None)]
 
 
-def test_a_contact_point_gets_the_totals_and_its_own_row(api, ids):
-    full = api("ocu").get(_compliance_url(ids)).json
-    body = api("cp.jp").get(_compliance_url(ids)).json
+def test_a_contact_point_gets_the_totals_and_its_own_row(api_as, ids):
+    full = api_as("ocu").get(_compliance_url(ids)).json
+    body = api_as("cp.jp").get(_compliance_url(ids)).json
     _check_shape(body, ids["periods"])
     assert [r["organisation"] for r in body["administrations"]] == ["JP"]
     assert body["administrations"][0] == next(r for r in full["administrations"]
@@ -326,43 +390,43 @@ def test_a_contact_point_gets_the_totals_and_its_own_row(api, ids):
     assert body["totals"] == full["totals"]
 
 
-def test_an_observer_gets_the_totals_only(api, ids):
-    full = api("ocu").get(_compliance_url(ids)).json
-    body = api("observer").get(_compliance_url(ids)).json  # UNODC does not report
+def test_an_observer_gets_the_totals_only(api_as, ids):
+    full = api_as("ocu").get(_compliance_url(ids)).json
+    body = api_as("observer").get(_compliance_url(ids)).json  # UNODC does not report
     _check_shape(body, ids["periods"])
     assert body["administrations"] == []
     assert body["totals"] == full["totals"]
     assert body["periods"] == full["periods"]
 
 
-def test_status_moves_from_due_to_overdue_to_nil(api, ids, in_app):
+def test_status_moves_from_due_to_overdue_to_nil(api_as, ids, in_app):
     def de_period_3() -> dict:
-        return _cells(api("ocu").get(_compliance_url(ids)).json, "DE")[2]
+        return _cells(api_as("ocu").get(_compliance_url(ids)).json, "DE")[2]
 
     assert de_period_3()["status"] == "due"
-    totals_before = api("ocu").get(_compliance_url(ids)).json["totals"]
+    totals_before = api_as("ocu").get(_compliance_url(ids)).json["totals"]
     with in_app() as session:
         session.get(ReportingPeriod, ids["periods"][2]).deadline_at = (
             utcnow() - timedelta(seconds=1))
     assert de_period_3()["status"] == "overdue"
-    totals = api("ocu").get(_compliance_url(ids)).json["totals"]
+    totals = api_as("ocu").get(_compliance_url(ids)).json["totals"]
     # Every administration still owing period 3 moved from due to overdue.
     assert totals["due"] == 0
     assert totals["overdue"] == totals_before["overdue"] + totals_before["due"]
-    assert api("cp.de").post(_nil_url(ids), json={"period_id": ids["periods"][2]}
+    assert api_as("cp.de").post(_nil_url(ids), json={"period_id": ids["periods"][2]}
                              ).status_code == 201
     cell = de_period_3()
     assert (cell["status"], cell["seizure_count"]) == ("nil", None)
     assert cell["filed_at"] is not None
 
 
-def test_upcoming_becomes_due_when_the_period_starts(api, ids, in_app):
-    assert _cells(api("ocu").get(_compliance_url(ids)).json, "DE")[3]["status"] == "upcoming"
+def test_upcoming_becomes_due_when_the_period_starts(api_as, ids, in_app):
+    assert _cells(api_as("ocu").get(_compliance_url(ids)).json, "DE")[3]["status"] == "upcoming"
     start, _end = ids["operational"]
     with in_app() as session:
         # Period 4 made to start today (period 3 still runs: the test only moves the start).
         session.get(ReportingPeriod, ids["periods"][3]).starts_on = start + timedelta(days=17)
-    assert _cells(api("ocu").get(_compliance_url(ids)).json, "DE")[3]["status"] == "due"
+    assert _cells(api_as("ocu").get(_compliance_url(ids)).json, "DE")[3]["status"] == "due"
 
 
 # -- the OpenAPI document ----------------------------------------------------------------------

@@ -15,7 +15,7 @@ from openapi_spec_validator import validate
 from sqlalchemy import event, func, select
 
 from opsplatform.audit.models import AuditAction, AuditEntry
-from opsplatform.auth.operations import create_token, find_user_by_email
+from opsplatform.auth.operations import find_user_by_email
 from opsplatform.operations.models import (
     Membership,
     Operation,
@@ -25,45 +25,11 @@ from opsplatform.operations.models import (
 )
 from opsplatform.operations.operations import PhaseFields, PlanFields, create_operation
 from opsplatform.organisations.operations import find_by_code
-from tests.conftest import demo
+from tests.support.access_matrix import AccessMatrix, Entry
+from tests.support.clients import assert_api_error, demo
 
 API = "/api/v1"
 TODAY = date.today()
-
-
-class Caller:
-    """A test client that sends one account's API token with every request."""
-
-    def __init__(self, client, secret: str):
-        self.client = client
-        self.headers = {"Authorization": f"Bearer {secret}"}
-
-    def open(self, method: str, url: str, body=None, **kwargs):
-        if body is not None:
-            kwargs["json"] = body
-        return self.client.open(url, method=method, headers=self.headers, **kwargs)
-
-    def get(self, url: str, **kwargs):
-        return self.open("GET", url, **kwargs)
-
-    def post(self, url: str, body=None, **kwargs):
-        return self.open("POST", url, body, **kwargs)
-
-    def patch(self, url: str, body=None, **kwargs):
-        return self.open("PATCH", url, body, **kwargs)
-
-
-@pytest.fixture
-def as_user(client, in_app):
-    """``as_user("cp.jp")`` calls the API with a fresh token of that demo account."""
-
-    def _as_user(local_part: str) -> Caller:
-        with in_app():
-            _token, secret = create_token(find_user_by_email(demo(local_part)), "test", 1,
-                    actor=None)
-        return Caller(client, secret)
-
-    return _as_user
 
 
 @pytest.fixture
@@ -75,15 +41,6 @@ def ids(in_app) -> dict[str, int]:
 @pytest.fixture
 def catalyst(ids) -> str:
     return f"{API}/operations/{ids['CATALYST-DEMO']}"
-
-
-def _error(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.text
-    assert response.mimetype == "application/json"
-    error = response.json["error"]
-    assert error["code"] == code, error
-    assert error["message"]
-    return error
 
 
 def _codes(response) -> list[str]:
@@ -111,79 +68,63 @@ def _phases(start: date, *spans: int) -> list[dict]:
 
 # -- who gets in ----------------------------------------------------------------------------
 
-# Every endpoint of api/operations.py, as (method, URL rule, body).
-ENDPOINTS = {
-    "list": ("GET", "/api/v1/operations", None),
-    "create": ("POST", "/api/v1/operations", {"code": "API-NEW", "title": "New", "host": "KR"}),
-    "get": ("GET", "/api/v1/operations/<int:operation_id>", None),
-    "patch": ("PATCH", "/api/v1/operations/<int:operation_id>", {"title": "Renamed"}),
-    "participants": ("GET", "/api/v1/operations/<int:operation_id>/participants", None),
-    "invite": ("POST", "/api/v1/operations/<int:operation_id>/participants",
-               {"organisation": "PL"}),
-    "contacts": ("GET", "/api/v1/operations/<int:operation_id>/contacts", None),
-}
-
 OK, CREATED, FORBIDDEN, HIDDEN = 200, 201, 403, 404
-MEMBER = {"list": OK, "create": FORBIDDEN, "get": OK, "patch": FORBIDDEN,
-          "participants": OK, "invite": FORBIDDEN, "contacts": OK}
-OUTSIDER = {"list": OK, "create": FORBIDDEN, "get": HIDDEN, "patch": HIDDEN,
-            "participants": HIDDEN, "invite": HIDDEN, "contacts": HIDDEN}
-SECRETARIAT = {"list": OK, "create": CREATED, "get": OK, "patch": OK,
-               "participants": OK, "invite": CREATED, "contacts": OK}
-# Invited, not yet taking part: sees the invitation, nothing more.
-INVITEE = {"list": OK, "create": FORBIDDEN, "get": OK, "patch": FORBIDDEN,
-           "participants": FORBIDDEN, "invite": FORBIDDEN, "contacts": FORBIDDEN}
-EXPECTED = {
-    "CATALYST-DEMO": {"secretariat": SECRETARIAT, "ocu": MEMBER, "cp.jp": MEMBER,
-                      "observer": MEMBER, "cp.mx": INVITEE, "cp.br": OUTSIDER,
-                      "admin": OUTSIDER},
-    "PRECURSOR-DEMO": {"secretariat": SECRETARIAT, "ocu": OUTSIDER, "cp.jp": OUTSIDER,
-                       "observer": OUTSIDER, "cp.mx": MEMBER, "cp.br": MEMBER,
-                       "admin": OUTSIDER},
+# What the caller is to the operation it asks about: the secretariat, someone taking part,
+# someone of an administration invited and not yet answering, or someone outside it.
+MATRIX = AccessMatrix(
+    roles=["secretariat", "member", "invitee", "outsider"],
+    error_codes={FORBIDDEN: "forbidden", HIDDEN: "not_found"},
+    entries=[
+        Entry("list", "api.list_operations", "GET", (OK, OK, OK, OK)),
+        Entry("create", "api.create_operation", "POST", (CREATED, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+              body={"code": "API-NEW", "title": "New", "host": "KR"}),
+        Entry("get", "api.get_operation", "GET", (OK, OK, OK, HIDDEN)),
+        Entry("patch", "api.update_operation", "PATCH", (OK, FORBIDDEN, FORBIDDEN, HIDDEN),
+              body={"title": "Renamed"}),
+        # Invited, not yet taking part: sees the invitation, nothing more.
+        Entry("participants", "api.list_participants", "GET", (OK, OK, FORBIDDEN, HIDDEN)),
+        Entry("invite", "api.invite", "POST", (CREATED, FORBIDDEN, FORBIDDEN, HIDDEN),
+              body={"organisation": "PL"}),
+        Entry("contacts", "api.list_contacts", "GET", (OK, OK, FORBIDDEN, HIDDEN)),
+    ],
+)
+# Who plays each role, in which demo operation (admin@ is a platform admin with no role).
+PLAYERS = {
+    "secretariat": [("CATALYST-DEMO", "secretariat"), ("PRECURSOR-DEMO", "secretariat")],
+    "member": [("CATALYST-DEMO", "ocu"), ("CATALYST-DEMO", "cp.jp"),
+               ("CATALYST-DEMO", "observer"), ("PRECURSOR-DEMO", "cp.mx"),
+               ("PRECURSOR-DEMO", "cp.br")],
+    "invitee": [("CATALYST-DEMO", "cp.mx")],
+    "outsider": [("CATALYST-DEMO", "cp.br"), ("CATALYST-DEMO", "admin"),
+                 ("PRECURSOR-DEMO", "ocu"), ("PRECURSOR-DEMO", "cp.jp"),
+                 ("PRECURSOR-DEMO", "observer"), ("PRECURSOR-DEMO", "admin")],
 }
+OF_ONE_OPERATION = [entry for entry in MATRIX.entries if "operation_id" in entry.rule.arguments]
 
 
-def test_the_matrix_covers_every_endpoint_of_the_module(app):
-    """A route added to api/operations.py fails here until it is in ENDPOINTS."""
-    routes = {(method, rule.rule) for rule in app.url_map.iter_rules()
-              if app.view_functions[rule.endpoint].__module__ == "opsplatform.api.operations"
-              for method in rule.methods - {"HEAD", "OPTIONS"}}
-    assert routes == {(method, rule) for method, rule, _body in ENDPOINTS.values()}
+@pytest.mark.parametrize("entry, role, operation, who", [
+    pytest.param(entry, role, operation, who, id=f"{entry.name}-{operation}-{who}")
+    for entry, role in MATRIX.pairs() for operation, who in PLAYERS[role]])
+def test_who_gets_in(api_as, ids, entry, role, operation, who):
+    url = entry.url(operation_id=ids[operation])
+    response = api_as(who).open(entry.method, url, entry.body_for())
+    MATRIX.check(entry, role, response, url=url)
 
 
-def _url(rule: str, operation_id: int) -> str:
-    return rule.replace("<int:operation_id>", str(operation_id))
-
-
-@pytest.mark.parametrize("endpoint", ENDPOINTS)
-@pytest.mark.parametrize("operation, role", [(operation, role) for operation in EXPECTED
-                                             for role in EXPECTED[operation]])
-def test_who_gets_in(as_user, ids, operation, role, endpoint):
-    method, rule, body = ENDPOINTS[endpoint]
-    response = as_user(role).open(method, _url(rule, ids[operation]), body)
-    expected = EXPECTED[operation][role][endpoint]
-    assert response.status_code == expected, response.text
-    assert response.mimetype == "application/json"
-    if expected == HIDDEN:
-        _error(response, 404, "not_found")
-    elif expected == FORBIDDEN:
-        _error(response, 403, "forbidden")
-
-
-@pytest.mark.parametrize("endpoint", [name for name, (_m, rule, _b) in ENDPOINTS.items()
-                                      if "<int:operation_id>" in rule])
+@pytest.mark.parametrize("entry", OF_ONE_OPERATION, ids=lambda entry: entry.name)
 @pytest.mark.parametrize("role", ["secretariat", "cp.jp"])
 @pytest.mark.parametrize("operation_id", [999_999, 2**31, 10**20])
-def test_an_unknown_operation_is_a_404(as_user, role, endpoint, operation_id):
-    method, rule, body = ENDPOINTS[endpoint]
-    _error(as_user(role).open(method, _url(rule, operation_id), body), 404, "not_found")
+def test_an_unknown_operation_is_a_404(api_as, role, entry, operation_id):
+    response = api_as(role).open(entry.method, entry.url(operation_id=operation_id),
+                                 entry.body_for())
+    assert_api_error(response, 404, "not_found")
 
 
-@pytest.mark.parametrize("endpoint", ENDPOINTS)
-def test_no_token_no_entry(client, ids, endpoint):
-    method, rule, body = ENDPOINTS[endpoint]
-    _error(client.open(_url(rule, ids["CATALYST-DEMO"]), method=method, json=body), 401,
-           "missing_token")
+@pytest.mark.parametrize("entry", MATRIX.entries, ids=lambda entry: entry.name)
+def test_no_token_no_entry(api_as, ids, entry):
+    response = api_as().open(entry.method, entry.url(operation_id=ids["CATALYST-DEMO"]),
+                             entry.body_for())
+    assert_api_error(response, 401, "missing_token")
 
 
 # -- the list -------------------------------------------------------------------------------
@@ -198,25 +139,25 @@ def test_no_token_no_entry(client, ids, endpoint):
     ("cp.mx", ["PRECURSOR-DEMO", "CATALYST-DEMO"]),
     ("admin", []),
 ])
-def test_the_list_shows_only_what_the_caller_may_see(as_user, role, visible):
-    assert _codes(as_user(role).get(f"{API}/operations")) == visible
+def test_the_list_shows_only_what_the_caller_may_see(api_as, role, visible):
+    assert _codes(api_as(role).get(f"{API}/operations")) == visible
 
 
-def test_an_outsider_finds_nothing_by_search(as_user):
-    caller = as_user("cp.br")
+def test_an_outsider_finds_nothing_by_search(api_as):
+    caller = api_as("cp.br")
     assert _codes(caller.get(f"{API}/operations?q=catalyst")) == []
     assert _codes(caller.get(f"{API}/operations?q=precursor")) == ["PRECURSOR-DEMO"]
     assert _codes(caller.get(f"{API}/operations?q=DEMO&status=active")) == ["PRECURSOR-DEMO"]
 
 
-def test_list_items_are_the_operation_json(as_user, catalyst):
-    caller = as_user("ocu")
+def test_list_items_are_the_operation_json(api_as, catalyst):
+    caller = api_as("ocu")
     [item] = caller.get(f"{API}/operations").json["items"]
     assert item == caller.get(catalyst).json
 
 
-def test_an_invitee_sees_what_the_invitation_shows(as_user, catalyst):
-    items = {item["code"]: item for item in as_user("cp.mx").get(f"{API}/operations")
+def test_an_invitee_sees_what_the_invitation_shows(api_as, catalyst):
+    items = {item["code"]: item for item in api_as("cp.mx").get(f"{API}/operations")
              .json["items"]}
     invited, member = items["CATALYST-DEMO"], items["PRECURSOR-DEMO"]
     assert invited["caller_role"] == "invitee"
@@ -225,22 +166,22 @@ def test_an_invitee_sees_what_the_invitation_shows(as_user, catalyst):
                             "current_phase", "phases", "starts_on", "ends_on", "closed_at",
                             "caller_role"}
     assert {"participants", "objectives", "organisers", "tlp"} <= set(member)
-    assert as_user("cp.mx").get(catalyst).json == invited
+    assert api_as("cp.mx").get(catalyst).json == invited
 
 
-def test_contact_points_named_with_an_invitation_are_still_invitees(as_user, catalyst):
-    response = as_user("secretariat").post(f"{catalyst}/participants", {
+def test_contact_points_named_with_an_invitation_are_still_invitees(api_as, catalyst):
+    response = api_as("secretariat").post(f"{catalyst}/participants", {
         "organisation": "BR", "contact_points": [demo("cp.br")]})
     assert response.status_code == 201, response.text
     assert response.json["people"] == [{"name": "Lucas Oliveira", "email": demo("cp.br"),
                                         "role": "contact_point"}]
-    brazil = as_user("cp.br")
+    brazil = api_as("cp.br")
     items = {item["code"]: item for item in brazil.get(f"{API}/operations").json["items"]}
     assert items["CATALYST-DEMO"]["caller_role"] == "invitee"
     assert "participants" not in items["CATALYST-DEMO"]
     assert "participants" not in brazil.get(catalyst).json
-    _error(brazil.get(f"{catalyst}/participants"), 403, "forbidden")
-    _error(brazil.get(f"{catalyst}/contacts"), 403, "forbidden")
+    assert_api_error(brazil.get(f"{catalyst}/participants"), 403, "forbidden")
+    assert_api_error(brazil.get(f"{catalyst}/contacts"), 403, "forbidden")
 
 
 def _create_operations(in_app, codes: list[str]) -> None:
@@ -263,8 +204,8 @@ def more_operations(in_app) -> list[str]:
     return codes[::-1]
 
 
-def test_pages_follow_each_other_without_gaps_or_repeats(as_user, more_operations):
-    caller = as_user("secretariat")
+def test_pages_follow_each_other_without_gaps_or_repeats(api_as, more_operations):
+    caller = api_as("secretariat")
     seen, after, pages = [], None, 0
     while True:
         url = f"{API}/operations?limit=2" + (f"&after={after}" if after else "")
@@ -285,15 +226,15 @@ def test_pages_follow_each_other_without_gaps_or_repeats(as_user, more_operation
         *more_operations, "PRECURSOR-DEMO", "CATALYST-DEMO"]
 
 
-def test_the_default_page_size_is_50(as_user, in_app):
+def test_the_default_page_size_is_50(api_as, in_app):
     _create_operations(in_app, [f"BULK-{n}" for n in range(50)])
-    body = as_user("secretariat").get(f"{API}/operations").json
+    body = api_as("secretariat").get(f"{API}/operations").json
     assert len(body["items"]) == 50
     assert body["next_after"] == body["items"][-1]["id"]
 
 
-def test_the_status_filter(as_user, ids):
-    caller = as_user("secretariat")
+def test_the_status_filter(api_as, ids):
+    caller = api_as("secretariat")
     today = date.today()
     future = caller.post(f"{API}/operations", {
         "code": "LATER", "title": "Later", "host": "FR",
@@ -313,14 +254,15 @@ def test_the_status_filter(as_user, ids):
     ("after=first", "after"), ("after=-1", "after"), (f"after={2**31}", "after"),
     (f"after={10**20}", "after"), ("status=finished", "status"), ("q=" + "x" * 101, "q"),
 ])
-def test_bad_list_parameters_are_named(as_user, query, field):
-    error = _error(as_user("cp.jp").get(f"{API}/operations?{query}"), 422, "validation_failed")
+def test_bad_list_parameters_are_named(api_as, query, field):
+    error = assert_api_error(api_as("cp.jp").get(f"{API}/operations?{query}"), 422,
+                             "validation_failed")
     assert list(error["fields"]) == [field]
 
 
-def test_the_list_runs_the_same_queries_for_one_or_many_operations(as_user, more_operations,
+def test_the_list_runs_the_same_queries_for_one_or_many_operations(api_as, more_operations,
                                                                    _transaction):
-    caller = as_user("secretariat")
+    caller = api_as("secretariat")
     statements = []
 
     def count(_conn, _cursor, statement, *_args):
@@ -345,8 +287,8 @@ def test_the_list_runs_the_same_queries_for_one_or_many_operations(as_user, more
 # -- one operation --------------------------------------------------------------------------
 
 
-def test_a_member_sees_the_whole_operation(as_user, catalyst):
-    body = as_user("cp.jp").get(catalyst).json
+def test_a_member_sees_the_whole_operation(api_as, catalyst):
+    body = api_as("cp.jp").get(catalyst).json
     assert body["code"] == "CATALYST-DEMO"
     assert body["host"] == "KR"
     assert body["status"] == "active"
@@ -372,19 +314,19 @@ def test_a_member_sees_the_whole_operation(as_user, catalyst):
     assert [p["organisation"] for p in body["participants"]] == sorted(participants)
 
 
-def test_the_document_describes_every_field_the_api_sends(as_user, client, catalyst):
+def test_the_document_describes_every_field_the_api_sends(api_as, client, catalyst):
     schema = client.get(f"{API}/openapi.json").json["components"]["schemas"]["Operation"]
-    assert set(as_user("secretariat").get(catalyst).json) == set(schema["properties"])
+    assert set(api_as("secretariat").get(catalyst).json) == set(schema["properties"])
     hidden_from_invitees = {name for name, prop in schema["properties"].items()
                             if "x-permission" in prop}
-    assert hidden_from_invitees & set(as_user("cp.mx").get(catalyst).json) == set()
+    assert hidden_from_invitees & set(api_as("cp.mx").get(catalyst).json) == set()
 
 
 # -- create ---------------------------------------------------------------------------------
 
 
-def test_the_secretariat_creates_an_operation(as_user, in_app):
-    caller = as_user("secretariat")
+def test_the_secretariat_creates_an_operation(api_as, in_app):
+    caller = api_as("secretariat")
     start = date.today() + timedelta(days=7)
     response = caller.post(f"{API}/operations", {
         "code": "nightjar-1",
@@ -425,8 +367,8 @@ def test_the_secretariat_creates_an_operation(as_user, in_app):
             AuditEntry.action == AuditAction.OPERATION_CREATED)) is not None
 
 
-def test_without_phases_the_usual_cycle_starts_today(as_user):
-    body = as_user("secretariat").post(f"{API}/operations", {
+def test_without_phases_the_usual_cycle_starts_today(api_as):
+    body = api_as("secretariat").post(f"{API}/operations", {
         "code": "CYCLE", "title": "Cycle", "host": "DE"}).json
     assert body["phases"][0]["starts_on"] == date.today().isoformat()
     assert [p["kind"] for p in body["phases"]] == [
@@ -463,12 +405,12 @@ VALID = {"code": "API-NEW", "title": "New", "host": "KR"}
                  {"kind": "operational", "starts_on": "2030-02-01", "ends_on": "2030-03-01"}]},
      422, "missing_date", "phases"),
 ])
-def test_a_refused_operation_names_the_problem_and_saves_nothing(as_user, in_app, change,
+def test_a_refused_operation_names_the_problem_and_saves_nothing(api_as, in_app, change,
                                                                   status, code, field):
-    caller = as_user("secretariat")
+    caller = api_as("secretariat")
     before = _rows(in_app)
-    error = _error(caller.post(f"{API}/operations", {**VALID, **change}), status, code)
-    assert error["field"] == field
+    assert_api_error(caller.post(f"{API}/operations", {**VALID, **change}), status, code,
+                     field=field)
     assert _rows(in_app) == before
 
 
@@ -486,19 +428,19 @@ def test_a_refused_operation_names_the_problem_and_saves_nothing(as_user, in_app
     ({**VALID, "phases": [{"kind": "planning", "starts_on": "1 May"}]}, "phases"),
     ({**VALID, "phases": [{"kind": "party", "starts_on": "2030-01-01"}]}, "phases"),
 ])
-def test_invalid_fields_are_named(as_user, in_app, body, field):
-    caller = as_user("secretariat")
+def test_invalid_fields_are_named(api_as, in_app, body, field):
+    caller = api_as("secretariat")
     before = _rows(in_app)
-    error = _error(caller.post(f"{API}/operations", body), 422, "validation_failed")
-    assert list(error["fields"]) == [field]
+    assert_api_error(caller.post(f"{API}/operations", body), 422, "validation_failed",
+                     fields=[field])
     assert _rows(in_app) == before
 
 
 # -- change ---------------------------------------------------------------------------------
 
 
-def test_only_the_fields_sent_change(as_user, catalyst, in_app):
-    caller = as_user("secretariat")
+def test_only_the_fields_sent_change(api_as, catalyst, in_app):
+    caller = api_as("secretariat")
     before = caller.get(catalyst).json
     response = caller.patch(catalyst, {"title": "CATalyst, renamed", "tlp": "TLP:RED"})
     assert response.status_code == 200, response.text
@@ -514,16 +456,16 @@ def test_only_the_fields_sent_change(as_user, catalyst, in_app):
         assert set(entry.details["changes"]) == {"title", "tlp"}
 
 
-def test_a_new_host_and_organisers_take_part(as_user, catalyst):
-    body = as_user("secretariat").patch(catalyst, {"host": "PL", "organisers": ["INTERPOL"]}).json
+def test_a_new_host_and_organisers_take_part(api_as, catalyst):
+    body = api_as("secretariat").patch(catalyst, {"host": "PL", "organisers": ["INTERPOL"]}).json
     assert body["host"] == "PL"
     assert body["organisers"] == ["INTERPOL"]
     participants = {p["organisation"]: p["status"] for p in body["participants"]}
     assert participants["PL"] == participants["INTERPOL"] == "accepted"
 
 
-def test_phases_are_replaced(as_user, ids):
-    caller = as_user("secretariat")
+def test_phases_are_replaced(api_as, ids):
+    caller = api_as("secretariat")
     url = f"{API}/operations/{ids['PRECURSOR-DEMO']}"
     phases = _phases(TODAY - timedelta(days=3), 10, 10, 10)
     body = caller.patch(url, {"phases": phases}).json
@@ -544,17 +486,17 @@ def test_phases_are_replaced(as_user, ids):
                                      "ends_on": (TODAY + timedelta(days=50)).isoformat()}],
      "several_operational_phases"),
 ])
-def test_bad_phases_leave_the_operation_as_it_was(as_user, catalyst, in_app, phases, code):
-    caller = as_user("secretariat")
+def test_bad_phases_leave_the_operation_as_it_was(api_as, catalyst, in_app, phases, code):
+    caller = api_as("secretariat")
     before, rows = caller.get(catalyst).json, _rows(in_app)
-    error = _error(caller.patch(catalyst, {"title": "Half-saved?", "phases": phases}), 422, code)
-    assert error["field"] == "phases"
+    assert_api_error(caller.patch(catalyst, {"title": "Half-saved?", "phases": phases}), 422,
+                     code, field="phases")
     assert caller.get(catalyst).json == before
     assert _rows(in_app) == rows
 
 
-def test_closing_early_and_reopening(as_user, catalyst):
-    caller = as_user("secretariat")
+def test_closing_early_and_reopening(api_as, catalyst):
+    caller = api_as("secretariat")
     closed = caller.patch(catalyst, {"status": "closed"}).json
     assert closed["status"] == "closed"
     assert closed["closed_at"] is not None
@@ -569,11 +511,12 @@ def test_closing_early_and_reopening(as_user, catalyst):
     assert caller.patch(catalyst, {"status": "active"}).status_code == 200
 
 
-def test_a_planned_operation_cannot_be_made_active(as_user):
-    caller = as_user("secretariat")
+def test_a_planned_operation_cannot_be_made_active(api_as):
+    caller = api_as("secretariat")
     later = caller.post(f"{API}/operations", {"code": "LATER", "title": "Later", "host": "FR",
                                               "phases": _phases(TODAY + timedelta(days=9), 5)})
-    _error(caller.patch(later.headers["Location"], {"status": "active"}), 409, "not_closed")
+    assert_api_error(caller.patch(later.headers["Location"], {"status": "active"}), 409,
+                     "not_closed")
     assert caller.get(later.headers["Location"]).json["status"] == "planned"
 
 
@@ -584,29 +527,28 @@ def test_a_planned_operation_cannot_be_made_active(as_user):
     ({"title": None}, "title"),
     ({"phases": [{"kind": "planning"}]}, "phases"),
 ])
-def test_a_patch_with_invalid_fields_is_refused(as_user, catalyst, body, field):
-    caller = as_user("secretariat")
+def test_a_patch_with_invalid_fields_is_refused(api_as, catalyst, body, field):
+    caller = api_as("secretariat")
     before = caller.get(catalyst).json
-    error = _error(caller.patch(catalyst, body), 422, "validation_failed")
-    assert list(error["fields"]) == [field]
+    assert_api_error(caller.patch(catalyst, body), 422, "validation_failed", fields=[field])
     assert caller.get(catalyst).json == before
 
 
-def test_a_member_may_not_change_anything(as_user, catalyst):
-    coordinator = as_user("ocu")
+def test_a_member_may_not_change_anything(api_as, catalyst):
+    coordinator = api_as("ocu")
     for body in ({}, {"title": "Mine"}, {"phases": []}, {"status": "closed"}):
-        _error(coordinator.patch(catalyst, body), 403, "forbidden")
+        assert_api_error(coordinator.patch(catalyst, body), 403, "forbidden")
     # Refused before the body is read, so nothing is learnt from validation either.
-    _error(coordinator.patch(catalyst, data="{", content_type="application/json"), 403,
-           "forbidden")
+    assert_api_error(coordinator.patch(catalyst, data="{", content_type="application/json"), 403,
+                     "forbidden")
     assert coordinator.get(catalyst).json["title"] == "Operation CATalyst (demonstration)"
 
 
 # -- participants ---------------------------------------------------------------------------
 
 
-def test_participants_with_their_people(as_user, catalyst):
-    items = as_user("observer").get(f"{catalyst}/participants").json["items"]
+def test_participants_with_their_people(api_as, catalyst):
+    items = api_as("observer").get(f"{catalyst}/participants").json["items"]
     by_code = {item["organisation"]: item for item in items}
     assert [item["organisation"] for item in items] == sorted(by_code)
     korea = by_code["KR"]
@@ -625,8 +567,8 @@ def test_participants_with_their_people(as_user, catalyst):
     assert "BR" not in by_code
 
 
-def test_inviting_an_organisation(as_user, catalyst, in_app):
-    caller = as_user("secretariat")
+def test_inviting_an_organisation(api_as, catalyst, in_app):
+    caller = api_as("secretariat")
     response = caller.post(f"{catalyst}/participants", {"organisation": "pl"})
     assert response.status_code == 201, response.text
     assert response.json["organisation"] == "PL"
@@ -640,40 +582,39 @@ def test_inviting_an_organisation(as_user, catalyst, in_app):
             AuditEntry.action == AuditAction.PARTICIPANT_INVITED, AuditEntry.subject == "PL"))
 
 
-def test_a_declined_organisation_can_be_invited_again(as_user, catalyst):
-    response = as_user("secretariat").post(f"{catalyst}/participants", {"organisation": "ZA"})
+def test_a_declined_organisation_can_be_invited_again(api_as, catalyst):
+    response = api_as("secretariat").post(f"{catalyst}/participants", {"organisation": "ZA"})
     assert response.status_code == 201
     assert (response.json["status"], response.json["responded_at"]) == ("invited", None)
 
 
 @pytest.mark.parametrize("code", ["JP", "MX"])
-def test_inviting_twice_is_a_conflict(as_user, catalyst, in_app, code):
-    caller = as_user("secretariat")
+def test_inviting_twice_is_a_conflict(api_as, catalyst, in_app, code):
+    caller = api_as("secretariat")
     before = _rows(in_app)
-    error = _error(caller.post(f"{catalyst}/participants", {"organisation": code}), 409,
-                   "already_invited")
-    assert error["field"] == "organisation"
+    error = assert_api_error(caller.post(f"{catalyst}/participants", {"organisation": code}), 409,
+                             "already_invited", field="organisation")
     assert code in error["message"]
     assert _rows(in_app) == before
 
 
-def test_an_invitation_names_no_account_it_refuses(as_user, catalyst):
+def test_an_invitation_names_no_account_it_refuses(api_as, catalyst):
     """Someone elsewhere and no one at all get the same answer, naming only what was sent."""
-    caller = as_user("secretariat")
+    caller = api_as("secretariat")
     messages = {
-        _error(caller.post(f"{catalyst}/participants",
-                           {"organisation": "PL", "contact_points": [email]}), 422,
-               "unknown_person")["message"].replace(email, "<email>")
+        assert_api_error(caller.post(f"{catalyst}/participants",
+                                     {"organisation": "PL", "contact_points": [email]}), 422,
+                         "unknown_person")["message"].replace(email, "<email>")
         for email in (demo("cp.br"), demo("secretariat"), "nobody@demo.example.org")
     }
     assert messages == {"No active account of PL has the e-mail address <email>."}
 
 
-def test_the_second_of_two_invitations_is_a_conflict(as_user, catalyst):
-    caller = as_user("secretariat")
+def test_the_second_of_two_invitations_is_a_conflict(api_as, catalyst):
+    caller = api_as("secretariat")
     assert caller.post(f"{catalyst}/participants", {"organisation": "PL"}).status_code == 201
-    _error(caller.post(f"{catalyst}/participants", {"organisation": "PL"}), 409,
-           "already_invited")
+    assert_api_error(caller.post(f"{catalyst}/participants", {"organisation": "PL"}), 409,
+                     "already_invited")
 
 
 @pytest.mark.parametrize("body, code, field", [
@@ -683,12 +624,11 @@ def test_the_second_of_two_invitations_is_a_conflict(as_user, catalyst):
     ({"organisation": "BR", "contact_points": ["nobody@demo.example.org"]}, "unknown_person",
      "contact_points"),
 ])
-def test_a_refused_invitation_names_the_problem_and_saves_nothing(as_user, catalyst, in_app,
+def test_a_refused_invitation_names_the_problem_and_saves_nothing(api_as, catalyst, in_app,
                                                                   body, code, field):
-    caller = as_user("secretariat")
+    caller = api_as("secretariat")
     before = _rows(in_app)
-    error = _error(caller.post(f"{catalyst}/participants", body), 422, code)
-    assert error["field"] == field
+    assert_api_error(caller.post(f"{catalyst}/participants", body), 422, code, field=field)
     assert _rows(in_app) == before
 
 
@@ -697,24 +637,23 @@ def test_a_refused_invitation_names_the_problem_and_saves_nothing(as_user, catal
     ({"organisation": "PL", "contact_points": ["not an e-mail"]}, "contact_points"),
     ({"organisation": "PL", "role": "coordinator"}, "role"),
 ])
-def test_an_invitation_with_invalid_fields_is_refused(as_user, catalyst, body, field):
-    error = _error(as_user("secretariat").post(f"{catalyst}/participants", body), 422,
-                   "validation_failed")
-    assert list(error["fields"]) == [field]
+def test_an_invitation_with_invalid_fields_is_refused(api_as, catalyst, body, field):
+    assert_api_error(api_as("secretariat").post(f"{catalyst}/participants", body), 422,
+                     "validation_failed", fields=[field])
 
 
-def test_no_invitations_to_a_closed_operation(as_user, catalyst):
-    caller = as_user("secretariat")
+def test_no_invitations_to_a_closed_operation(api_as, catalyst):
+    caller = api_as("secretariat")
     caller.patch(catalyst, {"status": "closed"})
-    _error(caller.post(f"{catalyst}/participants", {"organisation": "PL"}), 409,
-           "operation_closed")
+    assert_api_error(caller.post(f"{catalyst}/participants", {"organisation": "PL"}), 409,
+                     "operation_closed")
 
 
 # -- contacts -------------------------------------------------------------------------------
 
 
-def test_the_directory(as_user, catalyst, in_app):
-    items = as_user("cp.jp").get(f"{catalyst}/contacts").json["items"]
+def test_the_directory(api_as, catalyst, in_app):
+    items = api_as("cp.jp").get(f"{catalyst}/contacts").json["items"]
     by_email = {item["email"]: item for item in items}
     assert by_email[demo("cp.jp")] == {
         "name": "Sato Haruto", "job_title": "Enforcement officer, Tokyo Customs",
@@ -738,11 +677,10 @@ def test_the_directory(as_user, catalyst, in_app):
 
 # -- bodies that are not JSON objects -------------------------------------------------------
 
-WRITES = [("POST", "/api/v1/operations"), ("PATCH", "/api/v1/operations/<int:operation_id>"),
-          ("POST", "/api/v1/operations/<int:operation_id>/participants")]
+WRITES = [entry for entry in MATRIX.entries if entry.method != "GET"]
 
 
-@pytest.mark.parametrize("method, rule", WRITES)
+@pytest.mark.parametrize("entry", WRITES, ids=lambda entry: entry.name)
 @pytest.mark.parametrize("data, content_type, status, code", [
     ('{"title": ', "application/json", 400, "malformed_json"),
     ("", "application/json", 400, "malformed_json"),
@@ -750,14 +688,13 @@ WRITES = [("POST", "/api/v1/operations"), ("PATCH", "/api/v1/operations/<int:ope
     ('{"title": "New"}', "text/plain", 415, "unsupported_media_type"),
     ('["title"]', "application/json", 422, "validation_failed"),
 ])
-def test_a_body_that_is_not_a_json_object(as_user, ids, in_app, method, rule, data,
-                                          content_type, status, code):
-    caller = as_user("secretariat")
+def test_a_body_that_is_not_a_json_object(api_as, ids, in_app, entry, data, content_type,
+                                          status, code):
+    caller = api_as("secretariat")
     before = _rows(in_app)
-    response = caller.open(method, _url(rule, ids["CATALYST-DEMO"]), data=data,
-                           content_type=content_type)
-    _error(response, status, code)
-    assert "<html" not in response.text.lower()
+    response = caller.open(entry.method, entry.url(operation_id=ids["CATALYST-DEMO"]),
+                           data=data, content_type=content_type)
+    assert_api_error(response, status, code)
     assert _rows(in_app) == before
 
 
@@ -768,16 +705,16 @@ def test_the_document_describes_the_operations_api(client):
     document = client.get(f"{API}/openapi.json").json
     validate(document)
     paths = document["paths"]
-    for method, rule, body in ENDPOINTS.values():
-        path = rule.replace("<int:operation_id>", "{operation_id}")
-        operation = paths[path][method.lower()]
+    for entry in MATRIX.entries:
+        path = entry.rule.rule.replace("<int:operation_id>", "{operation_id}")
+        operation = paths[path][entry.method.lower()]
         assert operation["summary"] and operation["tags"]
         assert operation["responses"]["401"] == {"$ref": "#/components/responses/Unauthorized"}
         if "{operation_id}" in path:
             assert {"in": "path", "name": "operation_id", "required": True,
                     "schema": {"type": "integer"}} in operation["parameters"]
             assert "404" in operation["responses"]
-        if body is not None:
+        if entry.body is not None:
             assert operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
             assert {"400", "415", "422"} <= set(operation["responses"])
     listing = paths["/api/v1/operations"]["get"]

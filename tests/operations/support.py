@@ -12,7 +12,9 @@ from opsplatform.auth.models import User
 from opsplatform.core.db import db
 from opsplatform.operations.models import Membership, Operation, Participation
 from opsplatform.organisations.models import Organisation
-from tests.conftest import demo
+from opsplatform.organisations.operations import find_by_code
+from tests.support import factories
+from tests.support.clients import demo
 
 
 @dataclass(frozen=True)
@@ -73,15 +75,11 @@ def audit_count(session, operation_id: int) -> int:
                           .where(AuditEntry.operation_id == operation_id))
 
 
-def add_colleague(session, organisation_code: str, local_part: str,
-                  name: str = "A Colleague") -> User:
-    """A new active account in an organisation (no password needed: it never signs in)."""
-    organisation = session.scalar(select(Organisation).where(Organisation.code == organisation_code))
-    user = User(email=demo(local_part), display_name=name, organisation=organisation,
-                password_hash="not-a-hash")
-    session.add(user)
-    session.flush()
-    return user
+def add_colleague(organisation_code: str, local_part: str, name: str = "A Colleague") -> User:
+    """A new active account in a demo organisation, at the demo's domain (in an app
+    context)."""
+    return factories.user(organisation=find_by_code(organisation_code), email=demo(local_part),
+                          display_name=name)
 
 
 def participation(session, operation_id: int, code: str) -> Participation:

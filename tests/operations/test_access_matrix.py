@@ -1,20 +1,19 @@
 """The access rules of the operation pages, proven route by route and role by role.
 
-The expected outcome of every (route, role) pair is written out in ``CASES``
+The expected outcome of every (route, role) pair is written out in ``MATRIX``
 below, from the access model in ARCHITECTURE.md, not read from the code under
 test: someone outside an operation (and a platform admin who is not a member)
 gets 404 for it and everything under it; an anonymous visitor is sent to sign
 in; a member lacking the permission gets 403; those allowed get the page or
 their change. ``test_every_route_has_an_entry`` fails when a route of the
-``operations`` blueprint has no entry, so a new page cannot skip this proof.
+``operations`` blueprint has no entry, so a new page cannot skip this proof
+(the helper: tests/support/access_matrix.py).
 """
 
 from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 
 import pytest
@@ -32,8 +31,10 @@ from opsplatform.operations.models import (
     ReportingFrequency,
     ReportingPeriod,
 )
-from tests.conftest import demo
 from tests.operations.support import DemoIds, add_colleague, audit_count, participation
+from tests.support.access_matrix import AccessMatrix, Entry, assert_complete
+from tests.support.clients import demo
+from tests.url_rules import rules_of_blueprint
 
 # Who asks, as a demo account (None: not signed in).
 ROLES = {
@@ -46,30 +47,16 @@ ROLES = {
     "coordinator": "ocu",
     "secretariat": "secretariat",
 }
-ROLE_ORDER = list(ROLES)
 
 
-def outcomes(*statuses: int) -> dict[str, int]:
+def outcomes(*statuses: int) -> tuple[int, ...]:
     """Expected statuses in the order of ROLES: anonymous, outsider, platform admin,
     invitee, contact point, observer, coordinator, secretariat."""
-    assert len(statuses) == len(ROLE_ORDER)
-    return dict(zip(ROLE_ORDER, statuses, strict=True))
+    return statuses
 
 
-@dataclass
-class Case:
-    name: str
-    endpoint: str
-    method: str
-    expected: dict[str, int]
-    # URL arguments other than operation_id, from the demo ids and what arrange() returned.
-    values: Callable[[DemoIds, dict], dict] = lambda ids, made: {}
-    data: Callable[[DemoIds, dict], dict] = lambda ids, made: {}
-    # Prepares the data the request needs (inside the test's transaction).
-    arrange: Callable[[object, DemoIds], dict] | None = None
-    # Where an allowed redirect goes (a regex over the Location header).
-    redirect: str | None = None
-    operation_scoped: bool = True
+# An entry's ``values`` (URL arguments other than operation_id) and ``body`` (the form)
+# are called with the demo's ids and what its ``arrange(session, ids)`` returned.
 
 
 def _plan_form(ids: DemoIds, made: dict) -> dict:
@@ -101,12 +88,12 @@ def _close_catalyst(session, ids: DemoIds) -> dict:
 
 
 def _jp_colleague(session, ids: DemoIds) -> dict:
-    user = add_colleague(session, "JP", "cp2.jp", "Suzuki Aoi")
+    user = add_colleague("JP", "cp2.jp", "Suzuki Aoi")
     return {"user_id": user.id}
 
 
 def _second_jp_contact_point(session, ids: DemoIds) -> dict:
-    user = add_colleague(session, "JP", "cp2.jp", "Suzuki Aoi")
+    user = add_colleague("JP", "cp2.jp", "Suzuki Aoi")
     membership = participants.add_member(
         participation(session, ids.catalyst, "JP"), user, OperationRole.CONTACT_POINT,
         actor=session.get(User, ids.users["secretariat"]))
@@ -154,123 +141,133 @@ def _custom_reporting(session, ids: DemoIds) -> dict:
 
 
 DENIED_TO_NON_MEMBERS = (302, 404, 404)  # anonymous, outsider, platform admin
-A, O, P = DENIED_TO_NON_MEMBERS
+A, O, P = DENIED_TO_NON_MEMBERS  # noqa: E741 - the roles' initials
 OVERVIEW = r"^/operations/\d+$"
 PARTICIPANTS = r"^/operations/\d+/participants$"
 
-CASES = [
+ENTRIES = [
     # Not tied to one operation.
-    Case("list", "operations.index", "GET",
-         outcomes(302, 200, 200, 200, 200, 200, 200, 200), operation_scoped=False),
-    Case("new-form", "operations.create", "GET",
-         outcomes(302, 403, 403, 403, 403, 403, 403, 200), operation_scoped=False),
-    Case("new", "operations.create", "POST",
-         outcomes(302, 403, 403, 403, 403, 403, 403, 302), data=_new_operation_form,
-         redirect=r"^/operations/\d+/phases$", operation_scoped=False),
+    Entry("list", "operations.index", "GET",
+          outcomes(302, 200, 200, 200, 200, 200, 200, 200)),
+    Entry("new-form", "operations.create", "GET",
+          outcomes(302, 403, 403, 403, 403, 403, 403, 200)),
+    Entry("new", "operations.create", "POST",
+          outcomes(302, 403, 403, 403, 403, 403, 403, 302), body=_new_operation_form,
+          redirect=r"^/operations/\d+/phases$"),
     # The dashboard (the invitation page for the invitee).
-    Case("overview", "operations.overview", "GET",
-         outcomes(A, O, P, 200, 200, 200, 200, 200)),
+    Entry("overview", "operations.overview", "GET",
+          outcomes(A, O, P, 200, 200, 200, 200, 200)),
     # The plan and the phases: the secretariat's.
-    Case("edit-form", "operations.edit", "GET",
-         outcomes(A, O, P, 403, 403, 403, 403, 200)),
-    Case("edit", "operations.edit", "POST",
-         outcomes(A, O, P, 403, 403, 403, 403, 302), data=_plan_form, redirect=OVERVIEW),
-    Case("phases-form", "operations.edit_phases", "GET",
-         outcomes(A, O, P, 403, 403, 403, 403, 200)),
-    Case("phases", "operations.edit_phases", "POST",
-         outcomes(A, O, P, 403, 403, 403, 403, 302), data=_phases_form, redirect=OVERVIEW),
-    Case("close", "operations.close", "POST",
-         outcomes(A, O, P, 403, 403, 403, 403, 302), redirect=OVERVIEW),
-    Case("reopen", "operations.reopen", "POST",
-         outcomes(A, O, P, 403, 403, 403, 403, 302), arrange=_close_catalyst, redirect=OVERVIEW),
+    Entry("edit-form", "operations.edit", "GET",
+          outcomes(A, O, P, 403, 403, 403, 403, 200)),
+    Entry("edit", "operations.edit", "POST",
+          outcomes(A, O, P, 403, 403, 403, 403, 302), body=_plan_form, redirect=OVERVIEW),
+    Entry("phases-form", "operations.edit_phases", "GET",
+          outcomes(A, O, P, 403, 403, 403, 403, 200)),
+    Entry("phases", "operations.edit_phases", "POST",
+          outcomes(A, O, P, 403, 403, 403, 403, 302), body=_phases_form, redirect=OVERVIEW),
+    Entry("close", "operations.close", "POST",
+          outcomes(A, O, P, 403, 403, 403, 403, 302), redirect=OVERVIEW),
+    Entry("reopen", "operations.reopen", "POST",
+          outcomes(A, O, P, 403, 403, 403, 403, 302), arrange=_close_catalyst, redirect=OVERVIEW),
     # The invitation: answered by the invited administration only.
-    Case("accept", "operations.respond", "POST",
-         outcomes(A, O, P, 302, 403, 403, 403, 403),
-         values=lambda ids, made: {"answer": "accept"}, redirect=OVERVIEW),
-    Case("decline", "operations.respond", "POST",
-         outcomes(A, O, P, 302, 403, 403, 403, 403),
-         values=lambda ids, made: {"answer": "decline"}, redirect=r"^/$"),
+    Entry("accept", "operations.respond", "POST",
+          outcomes(A, O, P, 302, 403, 403, 403, 403),
+          values=lambda ids, made: {"answer": "accept"}, redirect=OVERVIEW),
+    Entry("decline", "operations.respond", "POST",
+          outcomes(A, O, P, 302, 403, 403, 403, 403),
+          values=lambda ids, made: {"answer": "decline"}, redirect=r"^/$"),
     # Participants: everyone taking part sees them; the secretariat invites and withdraws.
-    Case("participants", "operations.participants", "GET",
-         outcomes(A, O, P, 403, 200, 200, 200, 200)),
-    Case("invite", "operations.invite", "POST",
-         outcomes(A, O, P, 403, 403, 403, 403, 302),
-         data=lambda ids, made: {"invite-organisation": "BR"}, redirect=PARTICIPANTS),
-    Case("withdraw", "operations.withdraw", "POST",
-         outcomes(A, O, P, 403, 403, 403, 403, 302),
-         values=lambda ids, made: {"participation_id": ids.participations["US"]},
-         redirect=PARTICIPANTS),
+    Entry("participants", "operations.participants", "GET",
+          outcomes(A, O, P, 403, 200, 200, 200, 200)),
+    Entry("invite", "operations.invite", "POST",
+          outcomes(A, O, P, 403, 403, 403, 403, 302),
+          body=lambda ids, made: {"invite-organisation": "BR"}, redirect=PARTICIPANTS),
+    Entry("withdraw", "operations.withdraw", "POST",
+          outcomes(A, O, P, 403, 403, 403, 403, 302),
+          values=lambda ids, made: {"participation_id": ids.participations["US"]},
+          redirect=PARTICIPANTS),
     # People: coordinators and the secretariat for anyone, a contact point for its own
     # administration (cp.jp is JP's contact point).
-    Case("add-member", "operations.add_member", "POST",
-         outcomes(A, O, P, 403, 302, 403, 302, 302), arrange=_jp_colleague,
-         values=lambda ids, made: {"participation_id": ids.participations["JP"]},
-         data=lambda ids, made: {
+    Entry("add-member", "operations.add_member", "POST",
+          outcomes(A, O, P, 403, 302, 403, 302, 302), arrange=_jp_colleague,
+          values=lambda ids, made: {"participation_id": ids.participations["JP"]},
+          body=lambda ids, made: {
              f"member-{ids.participations['JP']}-user": str(made["user_id"]),
              f"member-{ids.participations['JP']}-role": "contact_point"},
-         redirect=PARTICIPANTS),
-    Case("change-role", "operations.change_role", "POST",
-         outcomes(A, O, P, 403, 302, 403, 302, 302),
-         values=lambda ids, made: {"membership_id": ids.memberships["cp.jp"]},
-         data=lambda ids, made: {"role": "contact_point"}, redirect=PARTICIPANTS),
-    Case("remove-member", "operations.remove_member", "POST",
-         outcomes(A, O, P, 403, 302, 403, 302, 302), arrange=_second_jp_contact_point,
-         values=lambda ids, made: {"membership_id": made["membership_id"]},
-         redirect=PARTICIPANTS),
+          redirect=PARTICIPANTS),
+    Entry("change-role", "operations.change_role", "POST",
+          outcomes(A, O, P, 403, 302, 403, 302, 302),
+          values=lambda ids, made: {"membership_id": ids.memberships["cp.jp"]},
+          body=lambda ids, made: {"role": "contact_point"}, redirect=PARTICIPANTS),
+    Entry("remove-member", "operations.remove_member", "POST",
+          outcomes(A, O, P, 403, 302, 403, 302, 302), arrange=_second_jp_contact_point,
+          values=lambda ids, made: {"membership_id": made["membership_id"]},
+          redirect=PARTICIPANTS),
     # The contact-point directory: members only.
-    Case("directory", "operations.directory", "GET",
-         outcomes(A, O, P, 403, 200, 200, 200, 200)),
-    Case("directory-csv", "operations.directory_csv", "GET",
-         outcomes(A, O, P, 403, 200, 200, 200, 200)),
-    Case("directory-vcard", "operations.directory_vcard", "GET",
-         outcomes(A, O, P, 403, 200, 200, 200, 200)),
+    Entry("directory", "operations.directory", "GET",
+          outcomes(A, O, P, 403, 200, 200, 200, 200)),
+    Entry("directory-csv", "operations.directory_csv", "GET",
+          outcomes(A, O, P, 403, 200, 200, 200, 200)),
+    Entry("directory-vcard", "operations.directory_vcard", "GET",
+          outcomes(A, O, P, 403, 200, 200, 200, 200)),
     # Reporting: every member sees the summary; the full administration × period table
     # (and its export) and reminders are for coordinators and the secretariat; a contact
     # point files its own administration's returns; custom periods are the secretariat's.
-    Case("reporting", "operations.compliance", "GET",
-         outcomes(A, O, P, 403, 200, 200, 200, 200)),
-    Case("reporting-csv", "operations.compliance_csv", "GET",
-         outcomes(A, O, P, 403, 403, 403, 200, 200)),
-    Case("file-return", "operations.compliance_file_return", "POST",
-         outcomes(A, O, P, 403, 302, 403, 403, 403), arrange=_jp_owes_a_return,
-         data=lambda ids, made: {"period": str(made["period_id"]), "kind": "nil"},
-         redirect=r"^/operations/\d+/reporting$"),
-    Case("remind", "operations.compliance_remind", "POST",
-         outcomes(A, O, P, 403, 403, 403, 302, 302), arrange=_first_period,
-         values=lambda ids, made: {"period_id": made["period_id"]},
-         data=lambda ids, made: {f"remind-{made['period_id']}-scope": "all",
-                                 f"remind-{made['period_id']}-message": "Please report."},
-         redirect=r"^/operations/\d+/reporting(#reminders)?$"),
-    Case("custom-periods", "operations.compliance_periods", "POST",
-         outcomes(A, O, P, 403, 403, 403, 403, 302), arrange=_custom_reporting,
-         data=lambda ids, made: made["rows"], redirect=r"^/operations/\d+/reporting$"),
+    Entry("reporting", "operations.compliance", "GET",
+          outcomes(A, O, P, 403, 200, 200, 200, 200)),
+    Entry("reporting-csv", "operations.compliance_csv", "GET",
+          outcomes(A, O, P, 403, 403, 403, 200, 200)),
+    Entry("file-return", "operations.compliance_file_return", "POST",
+          outcomes(A, O, P, 403, 302, 403, 403, 403), arrange=_jp_owes_a_return,
+          body=lambda ids, made: {"period": str(made["period_id"]), "kind": "nil"},
+          redirect=r"^/operations/\d+/reporting$"),
+    Entry("remind", "operations.compliance_remind", "POST",
+          outcomes(A, O, P, 403, 403, 403, 302, 302), arrange=_first_period,
+          values=lambda ids, made: {"period_id": made["period_id"]},
+          body=lambda ids, made: {f"remind-{made['period_id']}-scope": "all",
+                                  f"remind-{made['period_id']}-message": "Please report."},
+          redirect=r"^/operations/\d+/reporting(#reminders)?$"),
+    Entry("custom-periods", "operations.compliance_periods", "POST",
+          outcomes(A, O, P, 403, 403, 403, 403, 302), arrange=_custom_reporting,
+          body=lambda ids, made: made["rows"], redirect=r"^/operations/\d+/reporting$"),
     # Documents: members read and download; coordinators and the secretariat upload and delete.
-    Case("documents", "operations.documents", "GET",
-         outcomes(A, O, P, 403, 200, 200, 200, 200)),
-    Case("upload", "operations.documents_upload", "POST",
-         outcomes(A, O, P, 403, 403, 403, 302, 302),
-         data=lambda ids, made: {"file": (PDF, "plan.pdf"), "title": "Plan",
-                                 "category": "operational_plan", "description": ""},
-         redirect=r"^/operations/\d+/documents$"),
-    Case("download", "operations.documents_download", "GET",
-         outcomes(A, O, P, 403, 200, 200, 200, 200), arrange=_a_document,
-         values=lambda ids, made: {"document_id": made["document_id"]}),
-    Case("delete-document", "operations.documents_delete", "POST",
-         outcomes(A, O, P, 403, 403, 403, 302, 302), arrange=_a_document,
-         values=lambda ids, made: {"document_id": made["document_id"]},
-         redirect=r"^/operations/\d+/documents$"),
+    Entry("documents", "operations.documents", "GET",
+          outcomes(A, O, P, 403, 200, 200, 200, 200)),
+    Entry("upload", "operations.documents_upload", "POST",
+          outcomes(A, O, P, 403, 403, 403, 302, 302),
+          body=lambda ids, made: {"file": (PDF, "plan.pdf"), "title": "Plan",
+                                  "category": "operational_plan", "description": ""},
+          redirect=r"^/operations/\d+/documents$"),
+    Entry("download", "operations.documents_download", "GET",
+          outcomes(A, O, P, 403, 200, 200, 200, 200), arrange=_a_document,
+          values=lambda ids, made: {"document_id": made["document_id"]}),
+    Entry("delete-document", "operations.documents_delete", "POST",
+          outcomes(A, O, P, 403, 403, 403, 302, 302), arrange=_a_document,
+          values=lambda ids, made: {"document_id": made["document_id"]},
+          redirect=r"^/operations/\d+/documents$"),
 ]
 
 
-def _url(app, case: Case, ids: DemoIds, made: dict, operation_id: int | None = None) -> str:
-    values = case.values(ids, made)
-    if case.operation_scoped:
-        values["operation_id"] = operation_id or ids.catalyst
-    return app.url_map.bind("localhost").build(case.endpoint, values, method=case.method)
+MATRIX = AccessMatrix(roles=list(ROLES), entries=ENTRIES, anonymous="anonymous",
+                      # Not even the operation's code or title: the outsider must not
+                      # learn that it exists.
+                      hidden=("CATALYST", "CATalyst"))
 
 
-def _request(client, case: Case, url: str, data: dict):
-    if case.method == "GET":
+def _arrange(in_app, entry: Entry, ids: DemoIds) -> dict:
+    if entry.arrange is None:
+        return {}
+    with in_app() as session:
+        return entry.arrange(session, ids)
+
+
+def _url(entry: Entry, ids: DemoIds, made: dict) -> str:
+    return entry.url(operation_id=ids.catalyst, **entry.values(ids, made))
+
+
+def _request(client, entry: Entry, url: str, data: dict):
+    if entry.method == "GET":
         return client.get(url)
     if any(isinstance(value, tuple) for value in data.values()):
         # A file upload, encoded in memory (the client would spool it to a temporary file
@@ -283,61 +280,38 @@ def _request(client, case: Case, url: str, data: dict):
     return client.post_form(url, data)
 
 
-def test_every_route_has_an_entry(app):
-    """A route added to the blueprint must be added to CASES, with its expected outcomes."""
-    covered = {(case.endpoint, case.method) for case in CASES}
-    routes = {(rule.endpoint, method)
-              for rule in app.url_map.iter_rules() if rule.endpoint.startswith("operations.")
-              for method in ("GET", "POST", "PUT", "PATCH", "DELETE") if method in rule.methods}
-    missing = sorted(routes - covered)
-    assert not missing, f"routes without an entry in the access matrix: {missing}"
-    assert not covered - routes, f"entries for routes that do not exist: {covered - routes}"
+def test_every_route_has_an_entry():
+    """A route added to the blueprint must be added to ENTRIES, with its expected outcomes."""
+    assert_complete(rules_of_blueprint("operations"), MATRIX)
 
 
-@pytest.mark.parametrize("role", ROLE_ORDER)
-@pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
-def test_access(app, client_as, in_app, ids, case, role):
-    made = {}
-    if case.arrange is not None:
-        with in_app() as session:
-            made = case.arrange(session, ids)
+@pytest.mark.parametrize("entry, role", MATRIX.cases())
+def test_access(client_as, in_app, ids, entry, role):
+    made = _arrange(in_app, entry, ids)
     with in_app() as session:
         audited_before = audit_count(session, ids.catalyst)
-    client = client_as(ROLES[role])
-    url = _url(app, case, ids, made)
+    url = _url(entry, ids, made)
 
-    response = _request(client, case, url, case.data(ids, made))
+    response = _request(client_as(ROLES[role]), entry, url, entry.body_for(ids, made) or {})
 
-    expected = case.expected[role]
-    assert response.status_code == expected, (
-        f"{case.method} {url} as {role}: {response.status_code}, expected {expected}")
-    if role == "anonymous":
-        assert response.headers["Location"].startswith("/sign-in?next=")
-    elif expected == 302 and case.redirect:
-        assert re.match(case.redirect, response.headers["Location"]), response.headers["Location"]
-    if expected in (403, 404) or role == "anonymous":
+    MATRIX.check(entry, role, response, url=url)
+    if entry.expected[role] in (403, 404) or role == "anonymous":
         with in_app() as session:
-            assert audit_count(session, ids.catalyst) == audited_before, "a refused request left a trace"
-    if expected == 404:
-        # Not even the operation's code or title: the outsider must not learn it exists.
-        assert "CATALYST" not in response.text
-        assert "CATalyst" not in response.text
+            assert audit_count(session, ids.catalyst) == audited_before, (
+                "a refused request left a trace")
 
 
-@pytest.mark.parametrize("case", [case for case in CASES if case.method == "POST"],
-                         ids=lambda case: case.name)
-def test_a_change_without_its_csrf_token_is_refused(app, client_as, in_app, ids, case):
+@pytest.mark.parametrize("entry", [entry for entry in MATRIX.entries if entry.method == "POST"],
+                         ids=lambda entry: entry.name)
+def test_a_change_without_its_csrf_token_is_refused(client_as, in_app, ids, entry):
     """Someone allowed, tricked into sending the form from another site."""
-    allowed = next(role for role in reversed(ROLE_ORDER) if case.expected[role] == 302)
-    made = {}
-    if case.arrange is not None:
-        with in_app() as session:
-            made = case.arrange(session, ids)
+    allowed = MATRIX.allowed_role(entry, statuses=[302])
+    made = _arrange(in_app, entry, ids)
     with in_app() as session:
         audited_before = audit_count(session, ids.catalyst)
-    data = {name: value for name, value in case.data(ids, made).items()
+    data = {name: value for name, value in (entry.body_for(ids, made) or {}).items()
             if not isinstance(value, tuple)}
-    response = client_as(ROLES[allowed]).post(_url(app, case, ids, made), data=data)
+    response = client_as(ROLES[allowed]).post(_url(entry, ids, made), data=data)
     assert response.status_code == 400
     assert "security token" in response.text
     with in_app() as session:

@@ -31,7 +31,8 @@ from opsplatform.operations.models import (
     ReturnKind,
 )
 from opsplatform.organisations.models import Organisation, OrganisationKind
-from tests.conftest import demo
+from tests.support.access_matrix import AccessMatrix, Entry
+from tests.support.clients import demo
 
 # -- fixtures and helpers ---------------------------------------------------------------------
 
@@ -64,18 +65,6 @@ def ids(in_app) -> Demo:
         catalyst, precursor = by_code["CATALYST-DEMO"], by_code["PRECURSOR-DEMO"]
         return Demo(catalyst, _period_ids(session, catalyst), precursor,
                     _period_ids(session, precursor), orgs)
-
-
-@pytest.fixture
-def as_user(app):
-    """``as_user("cp.jp")``: a client of its own, signed in as that demo account."""
-
-    def _as_user(local_part: str):
-        client = app.test_client()
-        assert client.sign_in(demo(local_part)).status_code == 302
-        return client
-
-    return _as_user
 
 
 def _section(html: str, element_id: str) -> str:
@@ -118,38 +107,42 @@ def _spans(session, operation_id: int) -> list[tuple[date, date]]:
 
 # -- who may do what: every route of the page, every role ---------------------------------------
 
-ROLES = ["cp.br", "admin", "cp.mx", "cp.jp", "observer", "ocu", "secretariat"]
 # cp.br: outsider; admin: platform admin without a role; cp.mx: MX is invited, not yet taking
 # part; cp.jp: contact point; observer: UNODC; ocu: coordinator; secretariat: WCO Secretariat.
-EXPECTED = {
-    ("GET", ""): [404, 404, 403, 200, 200, 200, 200],
-    ("GET", ".csv"): [404, 404, 403, 403, 403, 200, 200],
-    ("POST", "/returns"): [404, 404, 403, 422, 403, 403, 403],
-    ("POST", "/periods/{period}/reminders"): [404, 404, 403, 403, 403, 302, 302],
-    ("POST", "/periods"): [404, 404, 403, 403, 403, 403, 422],
-}
+# The forms are sent empty: the access check comes first; past it, the form answers (422)
+# or, for reminders, everyone who has not reported is reminded (302).
+MATRIX = AccessMatrix(
+    roles=["cp.br", "admin", "cp.mx", "cp.jp", "observer", "ocu", "secretariat"],
+    hidden=("CATALYST",),
+    entries=[
+        Entry("page", "operations.compliance", "GET", (404, 404, 403, 200, 200, 200, 200)),
+        Entry("csv", "operations.compliance_csv", "GET", (404, 404, 403, 403, 403, 200, 200)),
+        Entry("return", "operations.compliance_file_return", "POST",
+              (404, 404, 403, 422, 403, 403, 403)),
+        Entry("reminders", "operations.compliance_remind", "POST",
+              (404, 404, 403, 403, 403, 302, 302),
+              values=lambda ids: {"period_id": ids.periods[1]}),
+        Entry("periods", "operations.compliance_periods", "POST",
+              (404, 404, 403, 403, 403, 403, 422)),
+    ],
+)
 
 
-@pytest.mark.parametrize("method, suffix", list(EXPECTED), ids=[f"{m} {s}" for m, s in EXPECTED])
-@pytest.mark.parametrize("role", ROLES)
-def test_access_by_role(as_user, ids, method, suffix, role):
-    client = as_user(role)
-    url = ids.url(suffix.replace("{period}", str(ids.periods[1])))
-    if method == "GET":
+@pytest.mark.parametrize("entry, role", MATRIX.cases())
+def test_access_by_role(client_as, ids, entry, role):
+    client = client_as(role)
+    url = entry.url(operation_id=ids.catalyst, **entry.values(ids))
+    if entry.method == "GET":
         response = client.get(url)
     else:
-        # Empty forms: the access check comes first; past it, the form answers (422) or,
-        # for reminders, everyone who has not reported is reminded (302).
         token = client.csrf_token()
-        prefix = f"remind-{ids.periods[1]}-" if "reminders" in suffix else ""
+        prefix = f"remind-{ids.periods[1]}-" if entry.name == "reminders" else ""
         response = client.post(url, data={"csrf_token": token, f"{prefix}csrf_token": token})
-    assert response.status_code == EXPECTED[(method, suffix)][ROLES.index(role)]
-    if response.status_code == 404:
-        assert "CATALYST" not in response.text
+    MATRIX.check(entry, role, response, url=url)
 
 
-def test_reporting_tab_hidden_from_outsiders_and_other_operations_are_404(as_user, ids):
-    contact_point = as_user("cp.jp")
+def test_reporting_tab_hidden_from_outsiders_and_other_operations_are_404(client_as, ids):
+    contact_point = client_as("cp.jp")
     # JP does not take part in PRECURSOR-DEMO: its reporting page does not exist for cp.jp.
     assert contact_point.get(ids.url(operation=ids.precursor)).status_code == 404
     assert contact_point.get(ids.url(".csv", operation=ids.precursor)).status_code == 404
@@ -158,8 +151,8 @@ def test_reporting_tab_hidden_from_outsiders_and_other_operations_are_404(as_use
 # -- what each role sees ----------------------------------------------------------------------
 
 
-def test_observer_sees_periods_and_totals_only(as_user, ids):
-    html = as_user("observer").get(ids.url()).text
+def test_observer_sees_periods_and_totals_only(client_as, ids):
+    html = client_as("observer").get(ids.url()).text
     assert 'id="periods"' in html and 'id="reporting-totals"' in html
     assert "<svg" in html  # the summary chart
     for absent in ('id="compliance-table"', 'id="reminders"', 'id="file-return"',
@@ -170,8 +163,8 @@ def test_observer_sees_periods_and_totals_only(as_user, ids):
         assert f'data-status="{status}"' in html
 
 
-def test_totals_count_the_whole_table(as_user, ids, in_app):
-    html = as_user("observer").get(ids.url()).text
+def test_totals_count_the_whole_table(client_as, ids, in_app):
+    html = client_as("observer").get(ids.url()).text
     shown = {m.group(1): int(m.group(2)) for m in
              re.finditer(r'data-status="(\w+)">(\d+)<', html)}
     with in_app() as session:
@@ -182,8 +175,8 @@ def test_totals_count_the_whole_table(as_user, ids, in_app):
     assert shown["upcoming"] == 19  # period 4 has not started
 
 
-def test_contact_point_sees_own_row_not_others(as_user, ids):
-    html = as_user("cp.jp").get(ids.url()).text
+def test_contact_point_sees_own_row_not_others(client_as, ids):
+    html = client_as("cp.jp").get(ids.url()).text
     own = _section(html, "own-returns")
     assert "Your administration (JP)" in own
     assert "2 seizures" in own and "Nil return" in own
@@ -194,16 +187,16 @@ def test_contact_point_sees_own_row_not_others(as_user, ids):
     assert "has filed a return for every period that has started" in own
 
 
-def test_contact_point_is_offered_only_started_unreported_periods(as_user, ids):
-    html = as_user("cp.de").get(ids.url()).text  # DE: seizures, seizures, nothing yet
+def test_contact_point_is_offered_only_started_unreported_periods(client_as, ids):
+    html = client_as("cp.de").get(ids.url()).text  # DE: seizures, seizures, nothing yet
     form = _section(html, "own-returns")
     offered = re.findall(r'<option[^>]*value="(\d+)"', form)
     assert offered == [str(ids.periods[2])]
     assert "Nil return" in form and "Seizures reported" in form
 
 
-def test_coordinator_sees_the_full_accessible_table(as_user, ids):
-    html = as_user("ocu").get(ids.url()).text
+def test_coordinator_sees_the_full_accessible_table(client_as, ids):
+    html = client_as("ocu").get(ids.url()).text
     table = _section(html, "compliance-table")
     assert "<caption>" in table
     assert table.count('<th scope="row">') == 19 + 1  # administrations and the totals row
@@ -226,14 +219,14 @@ def test_coordinator_sees_the_full_accessible_table(as_user, ids):
     assert 'id="define-periods"' not in html  # weekly periods follow the calendar
 
 
-def test_secretariat_sees_the_table_and_reminders(as_user, ids):
-    html = as_user("secretariat").get(ids.url()).text
+def test_secretariat_sees_the_table_and_reminders(client_as, ids):
+    html = client_as("secretariat").get(ids.url()).text
     assert 'id="compliance-table"' in html and 'id="reminders"' in html
     assert 'id="file-return"' not in html
 
 
-def test_reminder_forms_list_only_those_who_have_not_reported(as_user, ids):
-    html = as_user("ocu").get(ids.url()).text
+def test_reminder_forms_list_only_those_who_have_not_reported(client_as, ids):
+    html = client_as("ocu").get(ids.url()).text
     reminders = _section(html, "reminders")
     period_2 = reminders[reminders.index(f'remind-{ids.periods[1]}-'):]
     period_2 = period_2[:period_2.index("</form>")]
@@ -243,8 +236,8 @@ def test_reminder_forms_list_only_those_who_have_not_reported(as_user, ids):
     assert f"remind-{ids.periods[3]}-" not in reminders
 
 
-def test_csv_export(as_user, ids):
-    response = as_user("ocu").get(ids.url(".csv"))
+def test_csv_export(client_as, ids):
+    response = client_as("ocu").get(ids.url(".csv"))
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
@@ -263,8 +256,8 @@ def test_csv_export(as_user, ids):
 # -- filing a return on the page ---------------------------------------------------------------
 
 
-def test_contact_point_files_a_nil_return(as_user, ids, in_app):
-    client = as_user("cp.de")
+def test_contact_point_files_a_nil_return(client_as, ids, in_app):
+    client = client_as("cp.de")
     response = client.post_form(ids.url("/returns"), {
         "period": ids.periods[2], "kind": "nil", "remarks": "Nothing at Frankfurt airport."})
     assert response.status_code == 302
@@ -282,8 +275,8 @@ def test_contact_point_files_a_nil_return(as_user, ids, in_app):
     assert "has filed a return for every period that has started" in own
 
 
-def test_contact_point_reports_seizures_with_a_count(as_user, ids, in_app):
-    response = as_user("cp.de").post_form(ids.url("/returns"), {
+def test_contact_point_reports_seizures_with_a_count(client_as, ids, in_app):
+    response = client_as("cp.de").post_form(ids.url("/returns"), {
         "period": ids.periods[2], "kind": "seizures", "seizure_count": "3"})
     assert response.status_code == 302
     with in_app() as session:
@@ -302,8 +295,8 @@ def test_contact_point_reports_seizures_with_a_count(as_user, ids, in_app):
     ({"remarks": "Typed remark"}, "Choose what you are reporting"),
     ({"kind": "spam", "remarks": "Typed remark"}, "Not a valid choice"),
 ])
-def test_bad_returns_are_refused_on_the_form(as_user, ids, in_app, data, message):
-    response = as_user("cp.de").post_form(ids.url("/returns"),
+def test_bad_returns_are_refused_on_the_form(client_as, ids, in_app, data, message):
+    response = client_as("cp.de").post_form(ids.url("/returns"),
                                           {"period": ids.periods[2], **data})
     assert response.status_code == 422
     assert message in response.text
@@ -312,8 +305,8 @@ def test_bad_returns_are_refused_on_the_form(as_user, ids, in_app, data, message
         assert "DE" not in _returns(session, ids.periods[2])
 
 
-def test_a_period_not_started_cannot_be_filed(as_user, ids, in_app):
-    response = as_user("cp.de").post_form(ids.url("/returns"),
+def test_a_period_not_started_cannot_be_filed(client_as, ids, in_app):
+    response = client_as("cp.de").post_form(ids.url("/returns"),
                                           {"period": ids.periods[3], "kind": "nil"})
     assert response.status_code == 422
     assert "has not started yet" in response.text
@@ -321,8 +314,8 @@ def test_a_period_not_started_cannot_be_filed(as_user, ids, in_app):
         assert _returns(session, ids.periods[3]) == {}
 
 
-def test_a_return_cannot_be_filed_twice(as_user, ids, in_app):
-    client = as_user("cp.de")
+def test_a_return_cannot_be_filed_twice(client_as, ids, in_app):
+    client = client_as("cp.de")
     data = {"period": ids.periods[2], "kind": "nil"}
     assert client.post_form(ids.url("/returns"), data).status_code == 302
     again = client.post_form(ids.url("/returns"), {**data, "kind": "seizures",
@@ -333,8 +326,8 @@ def test_a_return_cannot_be_filed_twice(as_user, ids, in_app):
         assert _returns(session, ids.periods[2])["DE"].kind is ReturnKind.NIL
 
 
-def test_a_period_of_another_operation_is_refused(as_user, ids, in_app):
-    response = as_user("cp.de").post_form(ids.url("/returns"), {
+def test_a_period_of_another_operation_is_refused(client_as, ids, in_app):
+    response = client_as("cp.de").post_form(ids.url("/returns"), {
         "period": ids.precursor_periods[0], "kind": "nil"})
     assert response.status_code == 422
     assert "Choose one of this operation" in response.text
@@ -343,19 +336,19 @@ def test_a_period_of_another_operation_is_refused(as_user, ids, in_app):
 
 
 @pytest.mark.parametrize("period", ["", "x", "0", str(2**70)])
-def test_no_or_an_impossible_period_is_refused(as_user, ids, period):
-    response = as_user("cp.de").post_form(ids.url("/returns"), {"period": period,
+def test_no_or_an_impossible_period_is_refused(client_as, ids, period):
+    response = client_as("cp.de").post_form(ids.url("/returns"), {"period": period,
                                                                  "kind": "nil"})
     assert response.status_code == 422
     assert "Choose a reporting period" in response.text
 
 
-def test_a_return_is_always_for_the_own_administration(as_user, ids, in_app):
+def test_a_return_is_always_for_the_own_administration(client_as, ids, in_app):
     # There is no way to name another administration: an extra field is ignored.
     with in_app() as session:
         session.delete(_returns(session, ids.periods[2])["JP"])
         before_kr = _returns(session, ids.periods[2])["KR"].id
-    response = as_user("cp.jp").post_form(ids.url("/returns"), {
+    response = client_as("cp.jp").post_form(ids.url("/returns"), {
         "period": ids.periods[2], "kind": "nil", "organisation": "KR",
         "organisation_id": ids.orgs["KR"]})
     assert response.status_code == 302
@@ -368,11 +361,11 @@ def test_a_return_is_always_for_the_own_administration(as_user, ids, in_app):
 # -- reminders ------------------------------------------------------------------------------------
 
 
-def test_remind_all_who_have_not_reported(as_user, ids, in_app):
+def test_remind_all_who_have_not_reported(client_as, ids, in_app):
     with in_app() as session:
         already = len(_audit(session, "returns.reminder_sent"))
         assert _reminded(session, ids.periods[1]) == []
-    client = as_user("ocu")
+    client = client_as("ocu")
     token = client.csrf_token()
     prefix = f"remind-{ids.periods[1]}-"
     response = client.post_form(ids.remind_url(1), {
@@ -394,8 +387,8 @@ def test_remind_all_who_have_not_reported(as_user, ids, in_app):
     assert "reminded" not in _row_cells(page, "JP")[1]
 
 
-def test_remind_selected_administrations(as_user, ids, in_app):
-    client = as_user("secretariat")
+def test_remind_selected_administrations(client_as, ids, in_app):
+    client = client_as("secretariat")
     token = client.csrf_token()
     prefix = f"remind-{ids.periods[1]}-"
     response = client.post_form(ids.remind_url(1), {
@@ -410,8 +403,8 @@ def test_remind_selected_administrations(as_user, ids, in_app):
     ([], "Tick the administrations to remind"),
     (["FR", "JP"], "Only administrations that have not reported can be reminded"),
 ])
-def test_bad_reminders_are_refused_and_nothing_is_sent(as_user, ids, in_app, codes, message):
-    client = as_user("ocu")
+def test_bad_reminders_are_refused_and_nothing_is_sent(client_as, ids, in_app, codes, message):
+    client = client_as("ocu")
     token = client.csrf_token()
     prefix = f"remind-{ids.periods[1]}-"
     response = client.post_form(ids.remind_url(1), {
@@ -425,8 +418,8 @@ def test_bad_reminders_are_refused_and_nothing_is_sent(as_user, ids, in_app, cod
         assert _reminded(session, ids.periods[1]) == []
 
 
-def test_no_reminders_for_a_period_not_started_or_fully_reported(as_user, ids, in_app):
-    client = as_user("ocu")
+def test_no_reminders_for_a_period_not_started_or_fully_reported(client_as, ids, in_app):
+    client = client_as("ocu")
     token = client.csrf_token()
     prefix = f"remind-{ids.periods[3]}-"
     response = client.post_form(ids.remind_url(3), {f"{prefix}csrf_token": token})
@@ -449,8 +442,8 @@ def test_no_reminders_for_a_period_not_started_or_fully_reported(as_user, ids, i
         assert _reminded(session, ids.periods[0]) == before
 
 
-def test_reminders_for_a_period_of_another_operation_are_404(as_user, ids):
-    client = as_user("ocu")
+def test_reminders_for_a_period_of_another_operation_are_404(client_as, ids):
+    client = client_as("ocu")
     url = ids.url(f"/periods/{ids.precursor_periods[0]}/reminders")
     assert client.post_form(url).status_code == 404
 
@@ -458,8 +451,8 @@ def test_reminders_for_a_period_of_another_operation_are_404(as_user, ids):
 # -- status transitions ------------------------------------------------------------------------
 
 
-def test_due_becomes_overdue_after_the_deadline_then_nil_once_filed(as_user, ids, in_app):
-    client = as_user("cp.de")
+def test_due_becomes_overdue_after_the_deadline_then_nil_once_filed(client_as, ids, in_app):
+    client = client_as("cp.de")
 
     def de_period_3() -> str:
         own = _section(client.get(ids.url()).text, "own-returns")
@@ -495,9 +488,9 @@ def _period_rows(spans: list[tuple[date | None, date | None]]) -> dict:
     return data
 
 
-def test_secretariat_defines_custom_periods(as_user, ids, in_app, custom_precursor):
+def test_secretariat_defines_custom_periods(client_as, ids, in_app, custom_precursor):
     start, end = custom_precursor
-    client = as_user("secretariat")
+    client = client_as("secretariat")
     page = client.get(ids.url(operation=ids.precursor)).text
     assert 'id="define-periods"' in page
     spans = [(start, start + timedelta(days=6)), (start + timedelta(days=7), end)]
@@ -527,14 +520,14 @@ def _bad_spans(start: date, end: date) -> dict:
 
 
 @pytest.mark.parametrize("problem", list(_bad_spans(date.today(), date.today())))
-def test_bad_custom_periods_are_refused_with_nothing_saved(as_user, ids, in_app,
+def test_bad_custom_periods_are_refused_with_nothing_saved(client_as, ids, in_app,
                                                            custom_precursor, problem):
     start, end = custom_precursor
     spans = _bad_spans(start, end)[problem]
     with in_app() as session:
         before = _spans(session, ids.precursor)
         audited = len(_audit(session, "operations.periods_changed"))
-    response = as_user("secretariat").post_form(ids.url("/periods", operation=ids.precursor),
+    response = client_as("secretariat").post_form(ids.url("/periods", operation=ids.precursor),
                                                 _period_rows(spans))
     assert response.status_code == 422
     assert problem in response.text
@@ -545,15 +538,15 @@ def test_bad_custom_periods_are_refused_with_nothing_saved(as_user, ids, in_app,
         assert len(_audit(session, "operations.periods_changed")) == audited
 
 
-def test_periods_with_returns_cannot_be_redrawn(as_user, ids, in_app):
+def test_periods_with_returns_cannot_be_redrawn(client_as, ids, in_app):
     with in_app() as session:
         operation = session.get(Operation, ids.catalyst)
         operation.reporting_frequency = ReportingFrequency.CUSTOM
         phase = operation.operational_phase
         before = _spans(session, ids.catalyst)
-    client = as_user("secretariat")
+    client = client_as("secretariat")
     assert 'id="define-periods"' in client.get(ids.url()).text
-    assert 'id="define-periods"' not in as_user("ocu").get(ids.url()).text
+    assert 'id="define-periods"' not in client_as("ocu").get(ids.url()).text
     response = client.post_form(ids.url("/periods"),
                                 _period_rows([(phase.starts_on, phase.ends_on)]))
     assert response.status_code == 422
@@ -562,11 +555,11 @@ def test_periods_with_returns_cannot_be_redrawn(as_user, ids, in_app):
         assert _spans(session, ids.catalyst) == before
 
 
-def test_calendar_periods_cannot_be_defined_by_hand(as_user, ids, in_app):
+def test_calendar_periods_cannot_be_defined_by_hand(client_as, ids, in_app):
     with in_app() as session:
         before = _spans(session, ids.catalyst)
         phase = session.get(Operation, ids.catalyst).operational_phase
-    response = as_user("secretariat").post_form(
+    response = client_as("secretariat").post_form(
         ids.url("/periods"), _period_rows([(phase.starts_on, phase.ends_on)]))
     assert response.status_code == 422
     assert "Periods follow the calendar unless reporting is set to custom" in response.text
@@ -592,8 +585,8 @@ def _count_queries(app, client, url: str) -> int:
     return len(statements)
 
 
-def test_page_queries_do_not_grow_with_administrations(app, as_user, ids, in_app):
-    client = as_user("secretariat")
+def test_page_queries_do_not_grow_with_administrations(app, client_as, ids, in_app):
+    client = client_as("secretariat")
     client.get(ids.url())  # warm up anything loaded once
     before = _count_queries(app, client, ids.url())
     api_before = _count_queries(app, client, ids.url(".csv"))

@@ -41,8 +41,8 @@ def _last_audit(in_app, ids, action: AuditAction):
 
 
 def _colleague(in_app, code: str, local_part: str, name: str = "A Colleague") -> int:
-    with in_app() as session:
-        return add_colleague(session, code, local_part, name).id
+    with in_app():
+        return add_colleague(code, local_part, name).id
 
 
 def _member_form(ids, code: str, user_id: int | str, role: str = "contact_point") -> dict:
@@ -299,8 +299,8 @@ def _account_ids(in_app) -> dict[str, int]:
 def test_trying_account_ids_reveals_no_one(client_as, in_app, ids):
     """The probe looped user ids 1 to 30 as JP's contact point and read every account."""
     accounts = _account_ids(in_app)
-    with in_app() as session:
-        deactivated = add_colleague(session, "JP", "gone.jp", "Gone Away")
+    with in_app():
+        deactivated = add_colleague("JP", "gone.jp", "Gone Away")
         deactivated.is_active = False
     client = client_as("cp.jp")
     page = client.get(f"/operations/{ids.catalyst}/participants").text

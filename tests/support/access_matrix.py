@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pytest
@@ -40,10 +40,12 @@ class Entry:
     name: str
     endpoint: str
     method: str
-    expected: Mapping[str, int]
-    # URL arguments, form data or JSON body, and data to make before the request.
+    # Role -> status, or the statuses in the order of the matrix's roles.
+    expected: Mapping[str, int] | Sequence[int]
+    # URL arguments; the form data or JSON body (a value, or a callable making it); data
+    # to make before the request.
     values: Callable[..., dict] = _no_values
-    body: Callable[..., Any] | None = None
+    body: Any = None
     arrange: Callable[..., Any] | None = None
     # A regex the Location of an allowed redirect matches.
     redirect: str | None = None
@@ -57,6 +59,15 @@ class Entry:
         """The entry's URL rule (as the app's URL map holds it)."""
         return next(rule for rule in RULES if rule.endpoint == self.endpoint
                     and self.method in rule.methods)
+
+    def url(self, **values) -> str:
+        """The entry's path with ``values`` for its arguments (others are left out)."""
+        built = self.rule.build(values, append_unknown=False)
+        assert built is not None, f"{self.name}: its URL needs {sorted(self.rule.arguments)}"
+        return built[1]
+
+    def body_for(self, *context):
+        return self.body(*context) if callable(self.body) else self.body
 
 
 @dataclass
@@ -76,35 +87,45 @@ class AccessMatrix:
     anonymous: str | None = None
 
     def __post_init__(self):
+        self.roles = list(self.roles)
+        self.entries = [self._with_roles(entry) for entry in self.entries]
         names = [entry.name for entry in self.entries]
         assert len(names) == len(set(names)), f"entry names repeat: {names}"
-        for entry in self.entries:
-            assert list(entry.expected) == list(self.roles), (
-                f"{entry.name}: expected statuses for {list(entry.expected)}, "
-                f"not for the roles {list(self.roles)}")
 
-    def outcomes(self, *statuses: int) -> dict[str, int]:
-        """Statuses in the order of ``roles``, as an entry's ``expected``."""
-        assert len(statuses) == len(self.roles), (statuses, self.roles)
-        return dict(zip(self.roles, statuses, strict=True))
+    def _with_roles(self, entry: Entry) -> Entry:
+        expected = entry.expected
+        if not isinstance(expected, Mapping):
+            assert len(expected) == len(self.roles), (entry.name, expected, self.roles)
+            expected = dict(zip(self.roles, expected, strict=True))
+        assert list(expected) == self.roles, (
+            f"{entry.name}: statuses for {list(expected)}, not for the roles {self.roles}")
+        return replace(entry, expected=expected)
 
     @property
     def routes(self) -> set[tuple[str, str]]:
         return {entry.route for entry in self.entries}
 
+    def entry(self, name: str) -> Entry:
+        return next(entry for entry in self.entries if entry.name == name)
+
+    def pairs(self, *, roles: Iterable[str] | None = None) -> list[tuple[Entry, str]]:
+        """Every (entry, role), or (entry, role) for ``roles`` only."""
+        roles = list(self.roles if roles is None else roles)
+        return [(entry, role) for entry in self.entries for role in roles]
+
     def cases(self, *, roles: Iterable[str] | None = None) -> list:
         """``pytest.param(entry, role)`` for every entry and role (or only ``roles``)."""
-        roles = list(self.roles if roles is None else roles)
         return [pytest.param(entry, role, id=f"{entry.name}-{role}")
-                for entry in self.entries for role in roles]
+                for entry, role in self.pairs(roles=roles)]
 
     def allowed_role(self, entry: Entry, statuses: Iterable[int] = (200, 201, *REDIRECTS)) -> str:
         """The last role of ``roles`` (the most powerful) that ``entry`` lets through."""
         return next(role for role in reversed(self.roles) if entry.expected[role] in statuses)
 
-    def check(self, entry: Entry, role: str, response: TestResponse, *,
-              url: str = "") -> None:
-        """Assert that ``role`` got what ``entry`` expects, as the matrix says it looks."""
+    def check(self, entry: Entry, role: str, response: TestResponse, *, url: str = "",
+              hidden: Iterable[str] = ()) -> None:
+        """Assert that ``role`` got what ``entry`` expects, looking as the matrix says
+        (``hidden``: more text this 404 must not show)."""
         expected = entry.expected[role]
         where = f"{entry.method} {url or entry.endpoint} as {role}"
         assert response.status_code == expected, (
@@ -112,7 +133,7 @@ class AccessMatrix:
         if expected in self.error_codes:
             assert_api_error(response, expected, self.error_codes[expected])
         if expected == 404:
-            for text in self.hidden:
+            for text in [*self.hidden, *hidden]:
                 assert text not in response.text, f"{where}: the 404 shows {text!r}"
         if expected in REDIRECTS:
             location = response.headers["Location"]

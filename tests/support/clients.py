@@ -8,6 +8,7 @@ transaction, and ``ApiCaller`` sends a bearer token made the same way.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from flask import session
 from flask.testing import FlaskClient
@@ -124,9 +125,10 @@ class ApiCaller:
 
 
 def assert_api_error(response: TestResponse, status: int, code: str, *,
-                     field: str | None = None) -> dict:
-    """Assert an API error: its status, the ``{"error": {"code", "message"}}`` body, its code,
-    and, when given, the one field it names (``field``, or the only key of ``fields``).
+                     field: str | None = None, fields: Collection[str] | None = None) -> dict:
+    """Assert an API error: its status, the ``{"error": {"code", "message"}}`` body and its
+    code; when given, a ``field`` it names (as its ``field``, or among its ``fields``), and
+    the ``fields`` a validation failure names, all of them and no others.
 
     Returns the ``error`` object for further checks.
     """
@@ -140,6 +142,7 @@ def assert_api_error(response: TestResponse, status: int, code: str, *,
     assert error["code"] == code, error
     assert isinstance(error["message"], str) and error["message"].strip(), error
     if field is not None:
-        named = [error["field"]] if "field" in error else list(error.get("fields", {}))
-        assert named == [field], error
+        assert error.get("field") == field or field in error.get("fields", {}), error
+    if fields is not None:
+        assert sorted(error.get("fields", {})) == sorted(fields), error
     return error
