@@ -45,7 +45,9 @@ def file_nil_return(operation):
             application/json:
               schema: FiledReturnSchema
         409:
-          description: The administration already filed a return for the period (code `already_reported`)
+          description: >-
+            The administration already filed a return for the period (code
+            `already_reported`)
           content:
             application/json:
               schema: ErrorSchema

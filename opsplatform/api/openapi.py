@@ -49,7 +49,8 @@ def build_spec() -> dict:
     )
     spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     spec.components.schema("ErrorSchema", schema=ErrorSchema)
-    for status, name, text in [
+    # The status each stands for is the key its operations use (see _add_common_errors).
+    for _status, name, text in [
         (400, "BadRequest", "Malformed request: invalid JSON, JSON nested too deeply, or a "
                             "character no text can hold (NUL) in the field `field` names"),
         (401, "Unauthorized", "Missing, malformed, expired or revoked token"),

@@ -35,7 +35,8 @@ class SignInForm(BaseForm):
     email = EmailField(_l("E-mail address"),
                        validators=[DataRequired(), Length(max=MAX_EMAIL_LENGTH)],
                        render_kw={"autocomplete": "username", "autofocus": True})
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)],
+    password = PasswordField(_l("Password"),
+                             validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)],
                              render_kw={"autocomplete": "current-password"})
 
 
@@ -45,9 +46,11 @@ class ContactDetailsForm(BaseForm):
                                render_kw={"autocomplete": "name"})
     job_title = StringField(_l("Job title"),
                             validators=[Optional(), Length(max=MAX_JOB_TITLE_LENGTH)])
-    office_phone = StringField(_l("Office phone"), validators=[Optional(), Length(max=MAX_PHONE_LENGTH)],
+    office_phone = StringField(_l("Office phone"),
+                               validators=[Optional(), Length(max=MAX_PHONE_LENGTH)],
                                render_kw={"autocomplete": "tel", "inputmode": "tel"})
-    duty_phone = StringField(_l("24/7 phone"), validators=[Optional(), Length(max=MAX_PHONE_LENGTH)],
+    duty_phone = StringField(_l("24/7 phone"),
+                             validators=[Optional(), Length(max=MAX_PHONE_LENGTH)],
                              render_kw={"inputmode": "tel"})
     languages = StringField(_l("Working languages"),
                             validators=[Optional(), Length(max=MAX_LANGUAGES_LENGTH)],
@@ -91,7 +94,8 @@ class AccountForm(BaseForm):
     # The view checks that the organisation exists, with a clearer message than WTForms' own.
     organisation_id = SelectField(_l("Organisation"), coerce=int, validators=[DataRequired()],
                                   validate_choice=False)
-    is_platform_admin = BooleanField(_l("Platform administrator (manages organisations and accounts)"))
+    is_platform_admin = BooleanField(
+        _l("Platform administrator (manages organisations and accounts)"))
     is_secretariat = BooleanField(_l("WCO Secretariat (sees and plans every operation)"))
     is_active = BooleanField(_l("Active (may sign in and use API tokens)"), default=True)
 

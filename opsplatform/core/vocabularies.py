@@ -69,7 +69,8 @@ with_labels({
     SubstanceGroup.PLANT_BASED: _l("Plant-based substances"),
     SubstanceGroup.OTHER_NPS: _l("Other NPS"),
     SubstanceGroup.SYNTHETIC_OPIOIDS: _l("Synthetic opioids (fentanyl analogues, nitazenes)"),
-    SubstanceGroup.CONTROLLED_SYNTHETIC_DRUGS: _l("Controlled synthetic drugs (methamphetamine, MDMA)"),
+    SubstanceGroup.CONTROLLED_SYNTHETIC_DRUGS: _l(
+        "Controlled synthetic drugs (methamphetamine, MDMA)"),
     SubstanceGroup.PRECURSORS: _l("Precursors"),
 })(SubstanceGroup)
 

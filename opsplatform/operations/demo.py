@@ -7,7 +7,7 @@ operation whose code exists is left alone.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
@@ -245,7 +245,7 @@ def _file_demo_returns(operation: Operation, today: date) -> None:
                 today=today,
             )
             filed.filed_at = datetime.combine(min(period.ends_on + timedelta(days=1), today),
-                                              time(9, index % 60), tzinfo=timezone.utc)
+                                              time(9, index % 60), tzinfo=UTC)
     overdue = [p for p in periods if p.deadline_at.date() < today]
     if overdue:
         compliance.send_reminders(operation, overdue[0], actor=coordinator, today=today,

@@ -100,7 +100,8 @@ def create_organisation(fields: OrganisationFields, *, actor: User | None) -> Or
     organisation = Organisation(**vars(fields))
     db.session.add(organisation)
     db.session.flush()
-    record(AuditAction.ORGANISATION_CREATED, actor=actor, target=organisation, subject=organisation.code,
+    record(AuditAction.ORGANISATION_CREATED, actor=actor, target=organisation,
+           subject=organisation.code,
            details={"name": organisation.name, "kind": organisation.kind.value})
     return organisation
 
@@ -111,7 +112,7 @@ def update_organisation(organisation: Organisation, fields: OrganisationFields, 
     _check_code_free(fields.code, organisation)
     changes = apply_changes(organisation, vars(fields))
     if changes:
-        record(AuditAction.ORGANISATION_UPDATED, actor=actor, target=organisation, subject=organisation.code,
-               details={"changes": changes})
+        record(AuditAction.ORGANISATION_UPDATED, actor=actor, target=organisation,
+               subject=organisation.code, details={"changes": changes})
     db.session.flush()
     return organisation

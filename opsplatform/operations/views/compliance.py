@@ -234,7 +234,7 @@ def _codes(reminders: list[Reminder]) -> list[str]:
     return list(db.session.scalars(select(Organisation.code).where(Organisation.id.in_(ids))))
 
 
-# -- custom periods ---------------------------------------------------------------------------------
+# -- custom periods -------------------------------------------------------------------------
 
 
 def _spans(form: PeriodsForm) -> list[tuple[date, date]]:
