@@ -57,6 +57,7 @@ def build_spec() -> dict:
         (403, "Forbidden", "The caller may see this but not do this"),
         (404, "NotFound", "No such object, or not visible to the caller"),
         (409, "Conflict", "Clashes with the current state, e.g. a duplicate"),
+        (413, "TooLarge", "The body is larger than the platform accepts (MAX_CONTENT_LENGTH)"),
         (415, "UnsupportedMediaType", "The body is not application/json"),
         (422, "Unprocessable", "The body has invalid fields"),
     ]:
@@ -96,7 +97,7 @@ def _add_common_errors(path: str, operation: dict) -> None:
     if "{" in path:
         common["404"] = "NotFound"
     if "requestBody" in operation:
-        common |= {"415": "UnsupportedMediaType", "422": "Unprocessable"}
+        common |= {"413": "TooLarge", "415": "UnsupportedMediaType", "422": "Unprocessable"}
     if any(parameter.get("in") == "query" for parameter in operation.get("parameters", [])):
         common["422"] = "Unprocessable"  # a query parameter out of range
     for status, name in common.items():
