@@ -12,15 +12,15 @@ from datetime import date
 from flask import request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from opsplatform.core.access import secretariat_required
 from opsplatform.core.db import db
 from opsplatform.core.errors import DomainError, json_error
+from opsplatform.core.lists import ListArgsError, load_args
 from opsplatform.core.permissions import AccessRole, Permission
-from opsplatform.operations import operations, participants, queries
+from opsplatform.operations import lists, operations, participants, queries
 from opsplatform.operations.access import (
     OperationAccess,
     access_for,
@@ -29,6 +29,7 @@ from opsplatform.operations.access import (
     standings,
 )
 from opsplatform.operations.directory import record_directory_export
+from opsplatform.operations.lists import OperationListArgsSchema
 from opsplatform.operations.models import (
     Operation,
     OperationStatus,
@@ -40,7 +41,6 @@ from . import bp
 from .body import load_json
 from .schemas.operations import (
     OperationCreateSchema,
-    OperationListArgsSchema,
     OperationPatchSchema,
     OperationSchema,
 )
@@ -108,7 +108,10 @@ def list_operations():
       summary: List operations
       description: >-
         Operations the caller takes part in or is invited to (the secretariat sees all),
-        newest first, in pages: pass the `next_after` of a page as `after` for the next.
+        newest first, in pages: pass the `next_cursor` of a page as `cursor` for the next,
+        with the same filters (a cursor belongs to the filters it was given with; another
+        list's, an altered one or one for other filters is refused with 422 and the code
+        `invalid_cursor`). `total` counts every operation matching the filters.
         An invited administration sees of an operation only what its invitation shows.
       tags: [Operations]
       parameters:
@@ -122,12 +125,11 @@ def list_operations():
               schema: OperationListSchema
     """
     try:
-        args = OperationListArgsSchema().load(request.args.to_dict())
-    except ValidationError as error:
-        return json_error(422, "validation_failed", _("The query parameters are invalid."),
+        args = load_args(OperationListArgsSchema(), request.args)
+    except ListArgsError as error:
+        return json_error(422, error.code, error.message, field=error.field,
                           fields=error.messages)
-    page = queries.list_operations(current_user, status=args.get("status"), search=args["q"],
-                                   after=args.get("after"), limit=args["limit"])
+    page = lists.list_operations(current_user, args)
     participant_rows = _load_for_listing(page.items)
     standing_of = standings(current_user, page.items)
     today = date.today()
@@ -139,7 +141,7 @@ def list_operations():
             schemas[access.role] = OperationSchema.for_access(
                 access, today=today, participant_rows=participant_rows)
         items.append(schemas[access.role].dump(operation))
-    return {"items": items, "next_after": page.next_after}
+    return {"items": items, "next_cursor": page.next_cursor, "total": page.total}
 
 
 @bp.post("/operations")

@@ -5,18 +5,19 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from opsplatform.core.access import platform_admin_required
 from opsplatform.core.db import db
 from opsplatform.core.errors import DomainError
 from opsplatform.core.forms import render_form
-from opsplatform.core.pagination import keyset_page
+from opsplatform.core.lists import load_page_args
 from opsplatform.organisations.models import Organisation
 
 from . import operations
 from .forms import AccountForm, NewAccountForm, ResetPasswordForm
+from .lists import AccountListArgsSchema, account_rows
 from .models import User
 
 bp = Blueprint("accounts", __name__, url_prefix="/admin/accounts")
@@ -73,17 +74,10 @@ def _refused_edit_page(user: User, *, form: AccountForm | None = None,
 
 @bp.get("/")
 def index():
-    search = (request.args.get("q") or "").strip()
-    organisation_code = (request.args.get("organisation") or "").strip().upper()
-    query = select(User).join(User.organisation)
-    if search:
-        pattern = f"%{search.lower()}%"
-        query = query.where(or_(User.email.like(pattern), User.display_name.ilike(pattern)))
-    if organisation_code:
-        query = query.where(Organisation.code == organisation_code)
-    page = keyset_page(query, User.email, request.args.get("after") or None)
-    return render_template("accounts/index.html", page=page, search=search,
-                           organisation_code=organisation_code)
+    args, refused = load_page_args(AccountListArgsSchema(), request.args)
+    page = account_rows(args)
+    return render_template("accounts/index.html", page=page, args=args,
+                           refused=refused), 422 if refused else 200
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -206,21 +206,21 @@ def more_operations(in_app) -> list[str]:
 
 def test_pages_follow_each_other_without_gaps_or_repeats(api_as, more_operations):
     caller = api_as("secretariat")
-    seen, after, pages = [], None, 0
+    seen, cursor, pages = [], None, 0
     while True:
-        url = f"{API}/operations?limit=2" + (f"&after={after}" if after else "")
+        url = f"{API}/operations?limit=2" + (f"&cursor={cursor}" if cursor else "")
         body = caller.get(url).json
         assert len(body["items"]) <= 2
+        assert body["total"] == 7
         seen += [item["id"] for item in body["items"]]
         pages += 1
-        after = body["next_after"]
-        if after is None:
+        cursor = body["next_cursor"]
+        if cursor is None:
             break
-        assert after == body["items"][-1]["id"]
     assert pages == 4
     assert seen == sorted(seen, reverse=True)
     everything = caller.get(f"{API}/operations?limit=100").json
-    assert everything["next_after"] is None
+    assert everything["next_cursor"] is None
     assert [item["id"] for item in everything["items"]] == seen
     assert _codes(caller.get(f"{API}/operations?limit=7")) == [
         *more_operations, "PRECURSOR-DEMO", "CATALYST-DEMO"]
@@ -230,7 +230,7 @@ def test_the_default_page_size_is_50(api_as, in_app):
     _create_operations(in_app, [f"BULK-{n}" for n in range(50)])
     body = api_as("secretariat").get(f"{API}/operations").json
     assert len(body["items"]) == 50
-    assert body["next_after"] == body["items"][-1]["id"]
+    assert body["next_cursor"] is not None and body["total"] == 52
 
 
 def test_the_status_filter(api_as, ids):
@@ -251,8 +251,7 @@ def test_the_status_filter(api_as, ids):
 
 @pytest.mark.parametrize("query, field", [
     ("limit=0", "limit"), ("limit=101", "limit"), ("limit=many", "limit"),
-    ("after=first", "after"), ("after=-1", "after"), (f"after={2**31}", "after"),
-    (f"after={10**20}", "after"), ("status=finished", "status"), ("q=" + "x" * 101, "q"),
+    ("status=finished", "status"), ("q=" + "x" * 101, "q"),
 ])
 def test_bad_list_parameters_are_named(api_as, query, field):
     error = assert_api_error(api_as("cp.jp").get(f"{API}/operations?{query}"), 422,
@@ -718,7 +717,7 @@ def test_the_document_describes_the_operations_api(client):
             assert operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
             assert {"400", "415", "422"} <= set(operation["responses"])
     listing = paths["/api/v1/operations"]["get"]
-    assert {p["name"] for p in listing["parameters"]} == {"limit", "after", "status", "q"}
+    assert {p["name"] for p in listing["parameters"]} == {"limit", "cursor", "status", "q"}
     schemas = document["components"]["schemas"]
     assert set(schemas["OperationCreate"]["required"]) == {"code", "title", "host"}
     assert "required" not in schemas["OperationPatch"]

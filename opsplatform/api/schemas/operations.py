@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from marshmallow import EXCLUDE, Schema, fields, missing, post_dump, validate
+from marshmallow import Schema, fields, missing, post_dump, validate
 
-from opsplatform.core.db import MAX_ID
-from opsplatform.core.pagination import DEFAULT_PAGE_SIZE
 from opsplatform.core.permissions import AccessRole, Permission
 from opsplatform.core.vocabularies import (
     HandlingCode,
@@ -137,23 +135,14 @@ class OperationSchema(VisibleSchema):
 
 
 class OperationListSchema(VisibleSchema):
+    """A page of operations (its arguments: ``operations.lists.OperationListArgsSchema``)."""
+
     items = fields.Nested(OperationSchema, many=True, required=True)
-    next_after = fields.Integer(required=True, allow_none=True, metadata={
-        "description": "Pass as ?after= for the next page; null on the last page"})
-
-
-class OperationListArgsSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    limit = fields.Integer(load_default=DEFAULT_PAGE_SIZE, validate=validate.Range(1, 100),
-                           metadata={"description": "Page size, 1 to 100"})
-    # Ids are 32-bit: a larger key names no operation (and must not reach PostgreSQL).
-    after = fields.Integer(validate=validate.Range(0, MAX_ID),
-                           metadata={"description": "The next_after of the previous page"})
-    status = fields.Enum(OperationStatus, by_value=fields.String)
-    q = fields.String(load_default="", validate=validate.Length(max=100),
-                      metadata={"description": "Part of the code or title"})
+    next_cursor = fields.String(required=True, allow_none=True, metadata={
+        "description": "Pass as ?cursor= (with the same filters) for the next page; null on "
+                       "the last page"})
+    total = fields.Integer(required=True, metadata={
+        "description": "How many operations match the filters, on every page"})
 
 
 _PHASE_DATES = f"From {EARLIEST_DATE} to {LATEST_DATE}"

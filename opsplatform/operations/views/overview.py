@@ -10,15 +10,17 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from opsplatform.core.access import secretariat_required
-from opsplatform.core.db import db, is_valid_id
+from opsplatform.core.db import db
 from opsplatform.core.errors import DomainError
 from opsplatform.core.forms import render_form
+from opsplatform.core.lists import load_page_args
 from opsplatform.core.permissions import Permission
 from opsplatform.organisations.models import Organisation, OrganisationKind
 
-from .. import operations, participants, queries
+from .. import lists, operations, participants, queries
 from ..access import current_access, operation_route, standings
 from ..forms import NewOperationForm, PhasesForm, PlanForm
+from ..lists import OperationListArgsSchema
 from ..models import Operation, OperationStatus, PhaseKind
 from . import bp
 from .dashboard import dashboard_context
@@ -26,17 +28,12 @@ from .dashboard import dashboard_context
 
 @bp.get("/")
 def index():
-    status_value = request.args.get("status") or ""
-    status = OperationStatus(status_value) if status_value in set(OperationStatus) else None
-    search = (request.args.get("q") or "").strip()[:100]
-    after = request.args.get("after", type=int)
-    if after is not None and not is_valid_id(after):
-        after = None  # no id is out there (and PostgreSQL refuses to compare with it: a 500)
-    page = queries.list_operations(current_user, status=status, search=search, after=after)
+    args, refused = load_page_args(OperationListArgsSchema(), request.args)
+    page = lists.operation_rows(current_user, args)
     return render_template(
-        "operations/index.html", page=page, status=status_value, search=search,
-        statuses=list(OperationStatus), today=date.today(), **list_context(page.items),
-    )
+        "operations/index.html", page=page, args=args, refused=refused,
+        statuses=list(OperationStatus),
+    ), 422 if refused else 200
 
 
 def list_context(operations: list[Operation]) -> dict:

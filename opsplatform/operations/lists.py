@@ -1,0 +1,175 @@
+"""The list of operations: its order, its arguments, and its pages for the page and the API.
+
+Newest first, by (created_at, id). The page and the API load the same arguments
+(``OperationListArgsSchema``) and filter through the same ``_filtered`` select over
+``visible_operations``, so they list, count and refuse alike. The API dumps whole
+operations; the page reads only the columns its table shows (``operation_rows``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from marshmallow import fields, validate
+from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.orm import selectinload
+
+from opsplatform.auth.models import User
+from opsplatform.core.db import db
+from opsplatform.core.lists import (
+    ListArgs,
+    ListArgsSchema,
+    Listing,
+    Page,
+    SearchText,
+    SortKey,
+    matching,
+)
+from opsplatform.core.permissions import AccessRole, Permission
+from opsplatform.organisations.models import Organisation
+
+from .access import standings, visible_operations
+from .models import (
+    Operation,
+    OperationStatus,
+    ParticipationStatus,
+    Phase,
+    PhaseKind,
+    phase_on,
+    status_on,
+)
+
+OPERATIONS = Listing("operations", SortKey(Operation.created_at, descending=True),
+                     SortKey(Operation.id, descending=True))
+MAX_SEARCH_LENGTH = 100
+
+
+class OperationListArgsSchema(ListArgsSchema):
+    """What the operations list takes, on the page (?q=&status=) and in the API alike."""
+
+    listing = OPERATIONS
+
+    status = fields.Enum(OperationStatus, by_value=fields.String, load_default=None,
+                         error_messages={"unknown": _l("Choose one of the statuses offered.")},
+                         metadata={"description": "Only operations in this status today"})
+    q = SearchText(load_default="", validate=validate.Length(
+        max=MAX_SEARCH_LENGTH, error=_l("Search for at most {max} characters.")), metadata={
+        "description": "Part of the code or title, as typed (`%` and `_` are not wildcards), "
+                       "whatever the letter case"})
+
+
+def first_page(limit: int | None = None) -> ListArgs:
+    """The arguments of the unfiltered list's first page."""
+    return OperationListArgsSchema().load({} if limit is None else {"limit": limit})
+
+
+def status_filter(status: OperationStatus, today: date):
+    """SQL twin of ``models.status_on``: operations in ``status`` on ``today``."""
+    closed = or_(Operation.closed_at.is_not(None), Operation.ends_on < today)
+    if status is OperationStatus.CLOSED:
+        return closed
+    planned = or_(Operation.starts_on.is_(None), Operation.starts_on > today)
+    if status is OperationStatus.PLANNED:
+        return ~closed & planned
+    return ~closed & ~planned
+
+
+def _filtered(user: User, args: ListArgs, today: date) -> Select:
+    query = visible_operations(user)
+    if args["status"] is not None:
+        query = query.where(status_filter(args["status"], today))
+    if args["q"]:
+        query = query.where(matching(args["q"], Operation.code, Operation.title))
+    return query
+
+
+def list_operations(user: User, args: ListArgs | None = None, *, limit: int | None = None,
+                    today: date | None = None) -> Page[Operation]:
+    """The operations ``user`` may see, newest first, with phases and host loaded.
+
+    With ``args`` (the list's arguments) the page counts its total; without, it is the
+    unfiltered first page of ``limit`` operations, uncounted (the home page).
+    """
+    today = today or date.today()
+    query = _filtered(user, args or first_page(limit), today).options(
+        selectinload(Operation.phases), selectinload(Operation.host_organisation))
+    return OPERATIONS.page(query, args or first_page(limit), count=args is not None)
+
+
+@dataclass(frozen=True)
+class OperationRow:
+    """One line of the operations page: what it shows, every label already translated."""
+
+    id: int
+    code: str
+    title: str
+    host: str
+    status: OperationStatus
+    status_label: str
+    phase: str  # the phase the calendar is in, "Closed", or "" (none)
+    taking_part: int | None  # None: the caller may not see who takes part
+    is_invitee: bool
+    role_label: str
+
+
+def operation_rows(user: User, args: ListArgs, *, today: date | None = None) -> Page[OperationRow]:
+    """The operations page: the same operations as ``list_operations``, as table rows.
+
+    Five queries for any page (total, the rows' columns, their current phases, the
+    caller's standing in each, participant counts), each reading only what it shows.
+    """
+    from .queries import participant_counts
+
+    today = today or date.today()
+    query = (_filtered(user, args, today)
+             .with_only_columns(Operation.id, Operation.code, Operation.title,
+                                Operation.created_at, Operation.starts_on, Operation.ends_on,
+                                Operation.closed_at, Organisation.code.label("host"))
+             .join_from(Operation, Organisation,
+                        Organisation.id == Operation.host_organisation_id))
+    page = OPERATIONS.page(query, args)
+    ids = [row.id for row in page.items]
+    phases = _current_phase_candidates(ids, today)
+    standing_of = standings(user, page.items)
+    counted = [row.id for row in page.items
+               if standing_of[row.id].can(Permission.PARTICIPANTS_READ)]
+    counts = participant_counts(counted)
+    status_labels = {status: status.label for status in OperationStatus}
+    role_labels: dict[AccessRole | None, str] = {}
+    rows = []
+    for row in page.items:
+        access = standing_of[row.id]
+        if access.role not in role_labels:
+            role_labels[access.role] = access.label
+        status = status_on(today, closed_at=row.closed_at, starts_on=row.starts_on,
+                           ends_on=row.ends_on)
+        phase = phase_on(today, phases.get(row.id, ()), closed=row.closed_at is not None)
+        rows.append(OperationRow(
+            id=row.id, code=row.code, title=row.title, host=row.host, status=status,
+            status_label=status_labels[status],
+            phase=phase.name if phase else (status_labels[status]
+                                            if status is OperationStatus.CLOSED else ""),
+            taking_part=counts[row.id][ParticipationStatus.ACCEPTED] if row.id in counts
+            else None,
+            is_invitee=access.role is AccessRole.INVITEE, role_label=role_labels[access.role],
+        ))
+    return Page(rows, page.next_cursor, page.total)
+
+
+def _current_phase_candidates(operation_ids: list[int], today: date) -> dict[int, list]:
+    """Per operation, in order, the phases that may be current: those around ``today``
+    and closing ones (``models.phase_on`` picks among them)."""
+    candidates: dict[int, list] = {}
+    if operation_ids:
+        for phase in db.session.execute(
+            select(Phase.operation_id, Phase.kind, Phase.name, Phase.starts_on, Phase.ends_on)
+            .where(Phase.operation_id.in_(operation_ids),
+                   or_(Phase.kind == PhaseKind.CLOSED,
+                       and_(Phase.starts_on <= today,
+                            or_(Phase.ends_on.is_(None), Phase.ends_on >= today))))
+            .order_by(Phase.operation_id, Phase.position)
+        ):
+            candidates.setdefault(phase.operation_id, []).append(phase)
+    return candidates
