@@ -39,6 +39,8 @@ from .throttling import SignInAttempt, SignInThrottled, remember_device
 bp = Blueprint("auth", __name__)
 
 TIME_ZONES = sorted(available_timezones())
+# The same 600 choices for every form (only "Not set" is translated, per request).
+_TIME_ZONE_CHOICES = tuple(SelectChoice(zone) for zone in TIME_ZONES)
 
 
 def _safe_next(target: str | None) -> str:
@@ -114,9 +116,7 @@ def _profile_page(status: int = 200, **context):
 
 def _details_form(user, formdata=None) -> ContactDetailsForm:
     form = ContactDetailsForm(formdata=formdata, obj=user, prefix="details")
-    form.time_zone.choices = [SelectChoice("", _("Not set"))] + [
-        SelectChoice(tz) for tz in TIME_ZONES
-    ]
+    form.time_zone.choices = [SelectChoice("", _("Not set")), *_TIME_ZONE_CHOICES]
     return form
 
 

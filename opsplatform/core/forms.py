@@ -8,6 +8,7 @@ from flask import render_template
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import Field
+from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import Select, html_params
 
 from .errors import DomainError
@@ -44,18 +45,22 @@ def _options_html(choices: tuple[tuple[str, str], ...]) -> str:
                    for value, label in choices)
 
 
+def _value_and_label(choice: SelectChoice) -> tuple[str, str]:
+    return str(choice.value), str(choice.label)
+
+
 class LongSelect(Select):
     """A select of hundreds of fixed options (time zones), its options rendered once.
 
     WTForms renders each option through html_params, which made the 600 time zones
     most of the profile page's time; here only the chosen one is marked per request.
+    The choices (``SelectChoice``s, no option groups) are read as given, not through
+    ``iter_choices``, which builds two objects per option first.
     """
 
     def __call__(self, field: Field, **kwargs) -> Markup:
         kwargs.setdefault("id", field.id)
-        choices = tuple((str(value), str(label))
-                        for value, label, _selected, _attrs in field.iter_choices())
-        options = _options_html(choices)
+        options = _options_html(tuple(map(_value_and_label, field.choices or ())))
         if field.data not in (None, ""):
             chosen = f'<option value="{escape(field.data)}">'
             options = options.replace(chosen, f'<option selected value="{escape(field.data)}">',

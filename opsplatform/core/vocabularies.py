@@ -25,6 +25,11 @@ class LabelledEnum(enum.StrEnum):
         return cls._labels  # type: ignore[attr-defined]
 
     @classmethod
+    def labels_now(cls) -> dict:
+        """Each member's label, translated once: for a page that shows one on every row."""
+        return {member: member.label for member in cls}
+
+    @classmethod
     def choices(cls) -> list[SelectChoice]:
         """Choices for a form field; the labels stay lazy, translated when rendered."""
         return [SelectChoice(member.value, cls.labels()[member]) for member in cls]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
 import pycountry
 from flask_babel import lazy_gettext as _l
@@ -55,6 +56,15 @@ with_labels({
 })(WcoRegion)
 
 
+@lru_cache(maxsize=512)
+def country_name(country_code: str | None) -> str | None:
+    """The English short name of an ISO 3166-1 alpha-2 code (the code itself if unknown)."""
+    if not country_code:
+        return None
+    country = pycountry.countries.get(alpha_2=country_code)
+    return country.name if country else country_code
+
+
 class Organisation(Base):
     """A customs administration, the WCO Secretariat, a RILO or an international organisation."""
 
@@ -76,10 +86,7 @@ class Organisation(Base):
 
     @property
     def country_name(self) -> str | None:
-        if not self.country_code:
-            return None
-        country = pycountry.countries.get(alpha_2=self.country_code)
-        return country.name if country else self.country_code
+        return country_name(self.country_code)
 
     @property
     def is_member_administration(self) -> bool:

@@ -5,16 +5,16 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
 
-from opsplatform.auth.models import User
 from opsplatform.core.access import platform_admin_required
 from opsplatform.core.db import db
 from opsplatform.core.errors import DomainError
 from opsplatform.core.forms import render_form
+from opsplatform.core.lists import load_page_args
 
 from . import operations
 from .forms import OrganisationForm
+from .lists import OrganisationListArgsSchema, organisation_rows
 from .models import Organisation, OrganisationKind, WcoRegion
 
 bp = Blueprint("organisations", __name__, url_prefix="/admin/organisations")
@@ -43,18 +43,10 @@ def _get_or_404(organisation_id: int) -> Organisation:
 
 @bp.get("/")
 def index():
-    kind = request.args.get("kind") or None
-    query = (
-        select(Organisation, func.count(User.id))
-        .outerjoin(User, User.organisation_id == Organisation.id)
-        .group_by(Organisation.id)
-        .order_by(Organisation.code)
-    )
-    if kind in OrganisationKind.__members__.values():
-        query = query.where(Organisation.kind == OrganisationKind(kind))
-    rows = db.session.execute(query).all()
-    return render_template("organisations/index.html", rows=rows, kind=kind,
-                           kinds=list(OrganisationKind))
+    args, refused = load_page_args(OrganisationListArgsSchema(), request.args)
+    return render_template("organisations/index.html", page=organisation_rows(args), args=args,
+                           refused=refused, kinds=list(OrganisationKind)), \
+        422 if refused else 200
 
 
 @bp.route("/new", methods=["GET", "POST"])
