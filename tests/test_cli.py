@@ -18,7 +18,8 @@ from opsplatform.demo import (
     OTHER_ORGANISATIONS,
     demo_email,
 )
-from tests.conftest import _postgres_test_database, demo
+from tests.conftest import _postgres_test_database
+from tests.support.clients import demo
 
 PASSWORD = "a fine long passphrase"
 TOKEN_LINE = re.compile(r"^opsp_[A-Za-z0-9_-]{43}$")
@@ -143,7 +144,7 @@ def test_users_create_reads_the_password_from_stdin(runner, in_app, client):
         entry = session.scalars(select(AuditEntry).where(
             AuditEntry.action == AuditAction.USER_CREATED, AuditEntry.object_id == user.id)).one()
         assert entry.actor_id is None
-    assert client.sign_in("lee.min-ho@customs.example.kr", PASSWORD).status_code == 302
+    assert client.submit_sign_in("lee.min-ho@customs.example.kr", PASSWORD).status_code == 302
 
 
 def test_users_create_with_flags_and_name(runner, in_app):
@@ -186,7 +187,7 @@ def test_users_create_needs_an_organisation(runner, in_app):
 # -- tokens create -------------------------------------------------------------------------
 
 
-def test_tokens_create_prints_a_working_token_last(runner, client, in_app):
+def test_tokens_create_prints_a_working_token_last(runner, api_as, in_app):
     result = runner.invoke(args=["tokens", "create", "CP.KR@demo.example.org", "--days", "7"])
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
@@ -195,7 +196,7 @@ def test_tokens_create_prints_a_working_token_last(runner, client, in_app):
     assert TOKEN_LINE.match(secret)
     assert "cp.kr@demo.example.org" in lines[0]
 
-    response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"})
+    response = api_as(secret=secret).get("/api/v1/me")
     assert response.status_code == 200
     assert response.json["email"] == demo("cp.kr")
     with in_app() as session:

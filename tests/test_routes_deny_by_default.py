@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.clients import assert_api_error
 from tests.url_rules import RULES, build_url, route_id, routes
 
 PUBLIC_ENDPOINTS = {"static", "main.health", "auth.sign_in", "api.openapi_document"}
@@ -27,9 +28,7 @@ def test_anonymous_requests_are_refused(client, rule, method):
     # A valid CSRF token, so that a POST is refused for being anonymous, not for lacking it.
     response = client.get(url) if method == "GET" else client.post_form(url)
     if rule.rule.startswith("/api/"):
-        assert response.status_code == 401
-        assert response.mimetype == "application/json"
-        assert response.json["error"]["code"] == "missing_token"
+        assert_api_error(response, 401, "missing_token")
     else:
         assert response.status_code == 302, response.status_code
         assert response.headers["Location"].startswith("/sign-in")
@@ -53,9 +52,9 @@ PAGE_POSTS = [(rule, method) for rule, method in routes()
 
 @pytest.mark.parametrize("rule, method", PAGE_POSTS,
                          ids=[route_id(*route) for route in PAGE_POSTS])
-def test_every_form_post_needs_a_csrf_token(sign_in, rule, method):
+def test_every_form_post_needs_a_csrf_token(client_as, rule, method):
     # Signed in with every power, so only the missing token can explain the refusal.
-    client = sign_in("admin")
+    client = client_as("admin")
     response = client.post(build_url(rule), data={})
     assert response.status_code == 400
     assert "security token" in response.text

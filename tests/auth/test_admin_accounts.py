@@ -5,15 +5,10 @@ from sqlalchemy import func, select
 
 from opsplatform.audit.models import AuditAction, AuditEntry
 from opsplatform.auth.models import User
-from opsplatform.auth.operations import (
-    AccountFields,
-    create_token,
-    create_user,
-    find_user_by_email,
-    set_active,
-)
+from opsplatform.auth.operations import find_user_by_email, set_active
 from opsplatform.organisations.operations import find_by_code
-from tests.conftest import demo
+from tests.support import factories
+from tests.support.clients import assert_api_error, demo
 from tests.url_rules import build_url, route_id, routes
 
 ADMIN_ROUTES = routes("accounts", "organisations")
@@ -43,8 +38,15 @@ def _admin_changes(in_app) -> int:
                                    if action.startswith(("users.", "organisations."))])))
 
 
-def _me(client, secret):
-    return client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"})
+def _token_of(in_app, local_part: str) -> str:
+    """The secret of a new API token of that demo account."""
+    with in_app():
+        return factories.api_token(find_user_by_email(demo(local_part)), name="national system",
+                                   days=30)[1]
+
+
+def _me(api_as, secret):
+    return api_as(secret=secret).get("/api/v1/me")
 
 
 # -- who may use the admin pages -----------------------------------------------------------
@@ -81,8 +83,8 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, in_app, rule, method):
 @pytest.mark.parametrize("role", ["cp.kr", "ocu", "observer", "secretariat"])
 @pytest.mark.parametrize("rule, method", ADMIN_ROUTES,
                          ids=[route_id(*route) for route in ADMIN_ROUTES])
-def test_everyone_but_platform_admins_is_refused(sign_in, in_app, rule, method, role):
-    client = sign_in(role)
+def test_everyone_but_platform_admins_is_refused(client_as, in_app, rule, method, role):
+    client = client_as(role)
     before = _admin_changes(in_app)
     response = _request(client, rule, method, in_app)
     assert response.status_code == 403
@@ -93,8 +95,8 @@ def test_everyone_but_platform_admins_is_refused(sign_in, in_app, rule, method, 
 
 @pytest.mark.parametrize("rule, method", ADMIN_ROUTES,
                          ids=[route_id(*route) for route in ADMIN_ROUTES])
-def test_platform_admins_are_let_in(sign_in, in_app, rule, method):
-    client = sign_in("admin")
+def test_platform_admins_are_let_in(client_as, in_app, rule, method):
+    client = client_as("admin")
     response = _request(client, rule, method, in_app)
     if method == "GET":
         assert response.status_code == 200
@@ -105,12 +107,12 @@ def test_platform_admins_are_let_in(sign_in, in_app, rule, method):
             assert not response.headers["Location"].startswith("/sign-in")
 
 
-def test_admin_pages_are_not_offered_to_others(sign_in):
-    assert "/admin/accounts/" not in sign_in("secretariat").get("/").text
+def test_admin_pages_are_not_offered_to_others(client_as):
+    assert "/admin/accounts/" not in client_as("secretariat").get("/").text
 
 
-def test_admin_pages_are_offered_to_admins(sign_in):
-    home = sign_in("admin").get("/").text
+def test_admin_pages_are_offered_to_admins(client_as):
+    home = client_as("admin").get("/").text
     assert "/admin/accounts/" in home
     assert "/admin/organisations/" in home
 
@@ -130,8 +132,8 @@ def _account_form(in_app, **values):
     return {name: value for name, value in data.items() if value is not None}
 
 
-def test_admin_creates_an_account_that_can_sign_in(sign_in, in_app, app):
-    client = sign_in("admin")
+def test_admin_creates_an_account_that_can_sign_in(client_as, in_app, app):
+    client = client_as("admin")
     response = client.post_form("/admin/accounts/new",
                                 _account_form(in_app, is_secretariat="y"))
     assert response.status_code == 302
@@ -148,12 +150,14 @@ def test_admin_creates_an_account_that_can_sign_in(sign_in, in_app, app):
             AuditEntry.action == AuditAction.USER_CREATED, AuditEntry.object_id == user.id)).one()
         assert entry.actor.email == demo("admin")
     newcomer = app.test_client()
-    assert newcomer.sign_in("new.officer@customs.example.kr", GOOD_PASSWORD).status_code == 302
+    assert newcomer.submit_sign_in("new.officer@customs.example.kr", GOOD_PASSWORD) \
+        .status_code == 302
 
 
-@pytest.mark.parametrize("email", [demo("cp.kr"), "CP.KR@DEMO.EXAMPLE.ORG", " Cp.Kr@demo.example.org "])
-def test_duplicate_email_in_any_case_is_refused(sign_in, in_app, email):
-    client = sign_in("admin")
+@pytest.mark.parametrize("email", [demo("cp.kr"), "CP.KR@DEMO.EXAMPLE.ORG",
+                                   " Cp.Kr@demo.example.org "])
+def test_duplicate_email_in_any_case_is_refused(client_as, in_app, email):
+    client = client_as("admin")
     before = _user_count(in_app)
     response = client.post_form("/admin/accounts/new", _account_form(in_app, email=email))
     assert response.status_code == 422
@@ -169,8 +173,8 @@ def test_duplicate_email_in_any_case_is_refused(sign_in, in_app, email):
     ("passwordpassword", "too common or too simple"),
     ("new.officer@customs.example.kr", "Do not use your e-mail address or name"),
 ])
-def test_weak_or_empty_password_is_refused(sign_in, in_app, password, message):
-    client = sign_in("admin")
+def test_weak_or_empty_password_is_refused(client_as, in_app, password, message):
+    client = client_as("admin")
     before = _user_count(in_app)
     response = client.post_form("/admin/accounts/new", _account_form(in_app, password=password))
     assert response.status_code == 422
@@ -181,8 +185,8 @@ def test_weak_or_empty_password_is_refused(sign_in, in_app, password, message):
 
 @pytest.mark.parametrize("organisation_id",
                          ["999999", "0", "-1", "KR", "", "99999999999999999999"])
-def test_unknown_organisation_is_refused_clearly(sign_in, in_app, organisation_id):
-    client = sign_in("admin")
+def test_unknown_organisation_is_refused_clearly(client_as, in_app, organisation_id):
+    client = client_as("admin")
     before = _user_count(in_app)
     response = client.post_form("/admin/accounts/new",
                                 _account_form(in_app, organisation_id=organisation_id))
@@ -192,8 +196,8 @@ def test_unknown_organisation_is_refused_clearly(sign_in, in_app, organisation_i
 
 
 @pytest.mark.parametrize("organisation_id", ["999999", "-1", "99999999999999999999"])
-def test_forged_organisation_id_gets_a_clear_message(sign_in, in_app, organisation_id):
-    client = sign_in("admin")
+def test_forged_organisation_id_gets_a_clear_message(client_as, in_app, organisation_id):
+    client = client_as("admin")
     response = client.post_form("/admin/accounts/new",
                                 _account_form(in_app, organisation_id=organisation_id))
     assert response.status_code == 422
@@ -201,8 +205,8 @@ def test_forged_organisation_id_gets_a_clear_message(sign_in, in_app, organisati
 
 
 @pytest.mark.parametrize("email", ["not-an-address", "someone@", "x@localhost"])
-def test_invalid_email_is_refused(sign_in, in_app, email):
-    client = sign_in("admin")
+def test_invalid_email_is_refused(client_as, in_app, email):
+    client = client_as("admin")
     before = _user_count(in_app)
     response = client.post_form("/admin/accounts/new", _account_form(in_app, email=email))
     assert response.status_code == 422
@@ -210,8 +214,8 @@ def test_invalid_email_is_refused(sign_in, in_app, email):
     assert _user_count(in_app) == before
 
 
-def test_new_account_form_keeps_what_was_typed(sign_in, in_app):
-    client = sign_in("admin")
+def test_new_account_form_keeps_what_was_typed(client_as, in_app):
+    client = client_as("admin")
     response = client.post_form("/admin/accounts/new",
                                 _account_form(in_app, password="short", display_name="Typed Name"))
     assert 'value="Typed Name"' in response.text
@@ -221,9 +225,9 @@ def test_new_account_form_keeps_what_was_typed(sign_in, in_app):
 # -- editing -------------------------------------------------------------------------------
 
 
-def test_admin_edits_an_account(sign_in, in_app):
+def test_admin_edits_an_account(client_as, in_app):
     user = _user(in_app, demo("cp.cn"))
-    client = sign_in("admin")
+    client = client_as("admin")
     assert client.get(f"/admin/accounts/{user.id}").status_code == 200
     response = client.post_form(f"/admin/accounts/{user.id}", _account_form(
         in_app, email="Wang.Fang@demo.example.org", display_name="Wang Fang (GACC)",
@@ -242,9 +246,9 @@ def test_admin_edits_an_account(sign_in, in_app):
         assert entry.details["changes"]["email"] == [demo("cp.cn"), "wang.fang@demo.example.org"]
 
 
-def test_editing_to_another_accounts_email_is_refused(sign_in, in_app):
+def test_editing_to_another_accounts_email_is_refused(client_as, in_app):
     user = _user(in_app, demo("cp.cn"))
-    client = sign_in("admin")
+    client = client_as("admin")
     response = client.post_form(f"/admin/accounts/{user.id}", _account_form(
         in_app, email="CP.JP@demo.example.org", display_name="Renamed", password=None))
     assert response.status_code == 422
@@ -254,8 +258,8 @@ def test_editing_to_another_accounts_email_is_refused(sign_in, in_app):
 
 
 @pytest.mark.parametrize("user_id", ["999999", "2147483648", "99999999999999999999"])
-def test_unknown_account_is_404(sign_in, user_id):
-    client = sign_in("admin")
+def test_unknown_account_is_404(client_as, user_id):
+    client = client_as("admin")
     assert client.get(f"/admin/accounts/{user_id}").status_code == 404
     assert client.post_form(f"/admin/accounts/{user_id}/deactivate").status_code == 404
     assert client.post_form(f"/admin/accounts/{user_id}/password",
@@ -265,38 +269,32 @@ def test_unknown_account_is_404(sign_in, user_id):
 # -- deactivating and reactivating ---------------------------------------------------------
 
 
-def test_deactivation_ends_the_session_and_stops_the_tokens(app, sign_in, in_app):
-    with in_app():
-        _token, secret = create_token(find_user_by_email(demo("cp.cn")), "CN system", 30,
-                actor=None)
-    person = app.test_client()
-    assert person.sign_in(demo("cp.cn")).status_code == 302
+def test_deactivation_ends_the_session_and_stops_the_tokens(client_as, api_as, in_app):
+    secret = _token_of(in_app, "cp.cn")
+    person = client_as("cp.cn")
     assert person.get("/profile").status_code == 200
-    assert _me(person, secret).status_code == 200
+    assert _me(api_as, secret).status_code == 200
 
     user = _user(in_app, demo("cp.cn"))
-    admin = sign_in("admin")
+    admin = client_as("admin")
     response = admin.post_form(f"/admin/accounts/{user.id}/deactivate")
     assert response.status_code == 302
     assert "was deactivated" in admin.get(response.headers["Location"]).text
 
     assert not _user(in_app, demo("cp.cn")).is_active
     assert person.get("/profile").status_code == 302
-    me = _me(app.test_client(), secret)
-    assert me.status_code == 401
-    assert me.json["error"]["code"] == "account_inactive"
-    assert person.sign_in(demo("cp.cn")).status_code == 401
+    assert_api_error(_me(api_as, secret), 401, "account_inactive")
+    assert person.submit_sign_in(demo("cp.cn")).status_code == 401
     with in_app() as session:
         assert session.scalar(select(AuditEntry).where(
             AuditEntry.action == AuditAction.USER_DEACTIVATED,
             AuditEntry.object_id == user.id)) is not None
 
 
-def test_unticking_active_in_the_form_deactivates(app, sign_in, in_app):
-    person = app.test_client()
-    person.sign_in(demo("cp.cn"))
+def test_unticking_active_in_the_form_deactivates(client_as, in_app):
+    person = client_as("cp.cn")
     user = _user(in_app, demo("cp.cn"))
-    response = sign_in("admin").post_form(f"/admin/accounts/{user.id}", _account_form(
+    response = client_as("admin").post_form(f"/admin/accounts/{user.id}", _account_form(
         in_app, email=demo("cp.cn"), display_name="Wang Fang", password=None, is_active=None,
         organisation_id=str(_org_id(in_app, "CN"))))
     assert response.status_code == 302
@@ -304,47 +302,46 @@ def test_unticking_active_in_the_form_deactivates(app, sign_in, in_app):
     assert person.get("/profile").status_code == 302
 
 
-def test_reactivation_lets_the_account_back_in(app, sign_in, in_app):
+def test_reactivation_lets_the_account_back_in(app, client_as, in_app):
     with in_app():
         user = find_user_by_email(demo("cp.cn"))
         set_active(user, False, actor=None)
-    admin = sign_in("admin")
+    admin = client_as("admin")
     response = admin.post_form(f"/admin/accounts/{user.id}/reactivate")
     assert response.status_code == 302
     assert _user(in_app, demo("cp.cn")).is_active
-    assert app.test_client().sign_in(demo("cp.cn")).status_code == 302
+    assert app.test_client().submit_sign_in(demo("cp.cn")).status_code == 302
     with in_app() as session:
         assert session.scalar(select(AuditEntry).where(
             AuditEntry.action == AuditAction.USER_REACTIVATED,
             AuditEntry.object_id == user.id)) is not None
 
 
-def test_tokens_work_again_after_reactivation(app, sign_in, in_app):
+def test_tokens_work_again_after_reactivation(client_as, api_as, in_app):
+    secret = _token_of(in_app, "cp.cn")
     with in_app():
         user = find_user_by_email(demo("cp.cn"))
-        _token, secret = create_token(user, "CN system", 30, actor=None)
         set_active(user, False, actor=None)
-    assert _me(app.test_client(), secret).status_code == 401
-    sign_in("admin").post_form(f"/admin/accounts/{user.id}/reactivate")
-    assert _me(app.test_client(), secret).status_code == 200
+    assert _me(api_as, secret).status_code == 401
+    client_as("admin").post_form(f"/admin/accounts/{user.id}/reactivate")
+    assert _me(api_as, secret).status_code == 200
 
 
 # -- resetting a password ------------------------------------------------------------------
 
 
-def test_password_reset_replaces_the_password_and_ends_sessions(app, sign_in, in_app):
-    person = app.test_client()
-    person.sign_in(demo("cp.cn"))
+def test_password_reset_replaces_the_password_and_ends_sessions(client_as, in_app):
+    person = client_as("cp.cn")
     user = _user(in_app, demo("cp.cn"))
-    admin = sign_in("admin")
+    admin = client_as("admin")
     response = admin.post_form(f"/admin/accounts/{user.id}/password",
                                {"new_password": GOOD_PASSWORD})
     assert response.status_code == 302
     assert "sessions were ended" in admin.get(response.headers["Location"]).text
 
     assert person.get("/profile").status_code == 302
-    assert person.sign_in(demo("cp.cn")).status_code == 401
-    assert person.sign_in(demo("cp.cn"), GOOD_PASSWORD).status_code == 302
+    assert person.submit_sign_in(demo("cp.cn")).status_code == 401
+    assert person.submit_sign_in(demo("cp.cn"), GOOD_PASSWORD).status_code == 302
     with in_app() as session:
         assert session.scalar(select(AuditEntry).where(
             AuditEntry.action == AuditAction.USER_PASSWORD_RESET,
@@ -355,24 +352,23 @@ def test_password_reset_replaces_the_password_and_ends_sessions(app, sign_in, in
     ("", "This field is required."),
     ("tooshort", "Use at least 12 characters."),
 ])
-def test_password_reset_refuses_weak_passwords(app, sign_in, in_app, password, message):
-    person = app.test_client()
-    person.sign_in(demo("cp.cn"))
+def test_password_reset_refuses_weak_passwords(app, client_as, in_app, password, message):
+    person = client_as("cp.cn")
     user = _user(in_app, demo("cp.cn"))
-    response = sign_in("admin").post_form(f"/admin/accounts/{user.id}/password",
+    response = client_as("admin").post_form(f"/admin/accounts/{user.id}/password",
                                           {"new_password": password})
     assert response.status_code == 422
     assert message in response.text
     assert person.get("/profile").status_code == 200
-    assert app.test_client().sign_in(demo("cp.cn")).status_code == 302
+    assert app.test_client().submit_sign_in(demo("cp.cn")).status_code == 302
 
 
 # -- admins cannot lock themselves out -----------------------------------------------------
 
 
-def test_admin_cannot_deactivate_their_own_account(sign_in, in_app):
+def test_admin_cannot_deactivate_their_own_account(client_as, in_app):
     admin = _user(in_app, demo("admin"))
-    client = sign_in("admin")
+    client = client_as("admin")
     response = client.post_form(f"/admin/accounts/{admin.id}/deactivate")
     assert response.status_code == 422
     assert "You cannot deactivate your own account" in response.text
@@ -380,9 +376,9 @@ def test_admin_cannot_deactivate_their_own_account(sign_in, in_app):
     assert client.get("/admin/accounts/").status_code == 200
 
 
-def test_own_account_page_offers_no_deactivation(sign_in, in_app):
+def test_own_account_page_offers_no_deactivation(client_as, in_app):
     admin = _user(in_app, demo("admin"))
-    page = sign_in("admin").get(f"/admin/accounts/{admin.id}").text
+    page = client_as("admin").get(f"/admin/accounts/{admin.id}").text
     assert f"/admin/accounts/{admin.id}/deactivate" not in page
 
 
@@ -390,13 +386,13 @@ def test_own_account_page_offers_no_deactivation(sign_in, in_app):
     ("is_active", "You cannot deactivate your own account"),
     ("is_platform_admin", "You cannot remove your own platform administrator role"),
 ])
-def test_admin_cannot_untick_their_own_flags(sign_in, in_app, untick, message):
+def test_admin_cannot_untick_their_own_flags(client_as, in_app, untick, message):
     admin = _user(in_app, demo("admin"))
     form = _account_form(in_app, email=demo("admin"), display_name="Renamed Admin",
                          organisation_id=str(_org_id(in_app, "WCO")), password=None,
                          is_platform_admin="y")
     del form[untick]
-    response = sign_in("admin").post_form(f"/admin/accounts/{admin.id}", form)
+    response = client_as("admin").post_form(f"/admin/accounts/{admin.id}", form)
     assert response.status_code == 422
     assert message in response.text
     after = _user(in_app, demo("admin"))
@@ -404,38 +400,31 @@ def test_admin_cannot_untick_their_own_flags(sign_in, in_app, untick, message):
     assert after.display_name == "Platform Administrator"
 
 
-def test_admin_can_edit_their_own_other_details(sign_in, in_app):
+def test_admin_can_edit_their_own_other_details(client_as, in_app):
     admin = _user(in_app, demo("admin"))
-    response = sign_in("admin").post_form(f"/admin/accounts/{admin.id}", _account_form(
+    response = client_as("admin").post_form(f"/admin/accounts/{admin.id}", _account_form(
         in_app, email=demo("admin"), display_name="Renamed Admin", password=None,
         organisation_id=str(_org_id(in_app, "WCO")), is_platform_admin="y"))
     assert response.status_code == 302
     assert _user(in_app, demo("admin")).display_name == "Renamed Admin"
 
 
-def test_another_admin_can_deactivate_an_admin(app, in_app):
+def test_another_admin_can_deactivate_an_admin(client_as, in_app):
     with in_app():
-        create_user(AccountFields("second.admin@demo.example.org", "Second Admin",
-                                  find_by_code("WCO"), is_platform_admin=True), GOOD_PASSWORD,
-                                          actor=None)
+        second = factories.user(organisation=find_by_code("WCO"), is_platform_admin=True)
     first = _user(in_app, demo("admin"))
-    client = app.test_client()
-    client.sign_in("second.admin@demo.example.org", GOOD_PASSWORD)
+    client = client_as(second)
     response = client.post_form(f"/admin/accounts/{first.id}/deactivate")
     assert response.status_code == 302
     assert not _user(in_app, demo("admin")).is_active
 
 
-def test_a_password_reset_revokes_the_account_s_api_tokens(app, sign_in, in_app):
-    from opsplatform.auth.operations import create_token, find_user_by_email
-
-    with in_app():
-        user = find_user_by_email(demo("cp.jp"))
-        user_id, secret = user.id, create_token(user, "national system", 30, actor=None)[1]
-    admin = sign_in("admin")
+def test_a_password_reset_revokes_the_account_s_api_tokens(client_as, api_as, in_app):
+    secret = _token_of(in_app, "cp.jp")
+    user_id = _user(in_app, demo("cp.jp")).id
+    admin = client_as("admin")
     response = admin.post_form(f"/admin/accounts/{user_id}/password",
                                {"new_password": "a-brand-new-password-42"})
     assert response.status_code == 302
     assert "API tokens revoked" in admin.get(response.headers["Location"]).text
-    api = app.test_client()
-    assert api.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 401
+    assert_api_error(_me(api_as, secret), 401, "token_revoked")

@@ -3,7 +3,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from sqlalchemy import select
 
 from opsplatform.audit.models import AuditAction, AuditEntry
@@ -11,7 +10,8 @@ from opsplatform.auth.models import ApiToken
 from opsplatform.auth.operations import create_token, find_user_by_email
 from opsplatform.auth.tokens import hash_secret
 from opsplatform.core.db import Base
-from tests.conftest import demo
+from tests.support import factories
+from tests.support.clients import assert_api_error, demo
 
 TOKEN_PATTERN = re.compile(r"opsp_[A-Za-z0-9_-]{43}")
 NEW_PASSWORD = "a long new passphrase 42"
@@ -29,16 +29,18 @@ def _details(**values):
     return {f"details-{name}": value for name, value in data.items()}
 
 
-def _me(client, secret):
-    return client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"})
+def _token_of(in_app, local_part: str, name: str, days: int = 30):
+    """A token of that demo account, and its secret."""
+    with in_app():
+        return factories.api_token(find_user_by_email(demo(local_part)), name=name, days=days)
 
 
 # -- contact details -----------------------------------------------------------------------
 
 
-def test_contact_details_are_saved_and_audited(sign_in, in_app):
+def test_contact_details_are_saved_and_audited(client_as, in_app):
     before = _user(in_app, "cp.kr")
-    client = sign_in("cp.kr")
+    client = client_as("cp.kr")
     response = client.post_form("/profile/details", _details(
         display_name="  Park Ji-woo (RILO liaison) ", job_title="Intelligence officer",
         office_phone="+82 42 481 7800", duty_phone="+82 10 5555 0101",
@@ -69,16 +71,16 @@ def test_contact_details_are_saved_and_audited(sign_in, in_app):
         assert entry.details["changes"]["time_zone"] == [before.time_zone, "Europe/Brussels"]
 
 
-def test_clearing_an_optional_detail_stores_nothing(sign_in, in_app):
-    client = sign_in("cp.kr")
+def test_clearing_an_optional_detail_stores_nothing(client_as, in_app):
+    client = client_as("cp.kr")
     client.post_form("/profile/details", _details(job_title="Analyst"))
     assert client.post_form("/profile/details", _details(job_title="   ")).status_code == 302
     assert _user(in_app, "cp.kr").job_title is None
 
 
-def test_a_failed_save_keeps_what_was_typed_and_saves_nothing(sign_in, in_app):
+def test_a_failed_save_keeps_what_was_typed_and_saves_nothing(client_as, in_app):
     before = _user(in_app, "cp.kr")
-    client = sign_in("cp.kr")
+    client = client_as("cp.kr")
     response = client.post_form("/profile/details", _details(
         display_name="", job_title="Typed but not saved", office_phone="+82 2 000 0000",
     ))
@@ -92,9 +94,9 @@ def test_a_failed_save_keeps_what_was_typed_and_saves_nothing(sign_in, in_app):
     assert user.office_phone == before.office_phone
 
 
-def test_an_unknown_time_zone_is_refused(sign_in, in_app):
+def test_an_unknown_time_zone_is_refused(client_as, in_app):
     before = _user(in_app, "cp.kr")
-    client = sign_in("cp.kr")
+    client = client_as("cp.kr")
     response = client.post_form("/profile/details", _details(time_zone="Mars/Olympus_Mons",
                                                              job_title="Analyst"))
     assert response.status_code == 422
@@ -106,8 +108,8 @@ def test_an_unknown_time_zone_is_refused(sign_in, in_app):
 # -- own password --------------------------------------------------------------------------
 
 
-def test_wrong_current_password_is_refused(sign_in, in_app, client):
-    sign_in("cp.kr")
+def test_wrong_current_password_is_refused(client_as):
+    client = client_as("cp.kr")
     response = client.post_form("/profile/password", {
         "password-current_password": "not my password",
         "password-new_password": NEW_PASSWORD,
@@ -115,12 +117,12 @@ def test_wrong_current_password_is_refused(sign_in, in_app, client):
     assert response.status_code == 422
     assert "Your current password is not correct." in response.text
     client.post_form("/sign-out")
-    assert client.sign_in(demo("cp.kr"), NEW_PASSWORD).status_code == 401
-    assert client.sign_in(demo("cp.kr")).status_code == 302
+    assert client.submit_sign_in(demo("cp.kr"), NEW_PASSWORD).status_code == 401
+    assert client.submit_sign_in(demo("cp.kr")).status_code == 302
 
 
-def test_weak_new_password_is_refused(sign_in, client):
-    sign_in("cp.kr")
+def test_weak_new_password_is_refused(client_as):
+    client = client_as("cp.kr")
     for weak, message in [
         ("short", "Use at least 12 characters."),
         ("password1234", "too common or too simple"),
@@ -133,16 +135,14 @@ def test_weak_new_password_is_refused(sign_in, client):
         assert response.status_code == 422, weak
         assert message in response.text, weak
     client.post_form("/sign-out")
-    assert client.sign_in(demo("cp.kr")).status_code == 302
+    assert client.submit_sign_in(demo("cp.kr")).status_code == 302
 
 
-def test_changing_the_password_keeps_this_session_and_ends_the_others(app, sign_in, client,
-                                                                      in_app):
-    other_browser = app.test_client()
-    assert other_browser.sign_in(demo("cp.kr")).status_code == 302
+def test_changing_the_password_keeps_this_session_and_ends_the_others(client_as, in_app):
+    other_browser = client_as("cp.kr")
     assert other_browser.get("/profile").status_code == 200
 
-    sign_in("cp.kr")
+    client = client_as("cp.kr")
     response = client.post_form("/profile/password", {
         "password-current_password": "demo-password",
         "password-new_password": NEW_PASSWORD,
@@ -151,8 +151,8 @@ def test_changing_the_password_keeps_this_session_and_ends_the_others(app, sign_
     assert client.get("/profile").status_code == 200
     assert other_browser.get("/profile").status_code == 302
 
-    assert other_browser.sign_in(demo("cp.kr")).status_code == 401
-    assert other_browser.sign_in(demo("cp.kr"), NEW_PASSWORD).status_code == 302
+    assert other_browser.submit_sign_in(demo("cp.kr")).status_code == 401
+    assert other_browser.submit_sign_in(demo("cp.kr"), NEW_PASSWORD).status_code == 302
     with in_app() as session:
         assert session.scalar(select(AuditEntry).where(
             AuditEntry.action == AuditAction.PASSWORD_CHANGED)) is not None
@@ -161,8 +161,8 @@ def test_changing_the_password_keeps_this_session_and_ends_the_others(app, sign_
 # -- API tokens ----------------------------------------------------------------------------
 
 
-def test_a_token_is_shown_once_and_works(sign_in, client, in_app):
-    sign_in("cp.kr")
+def test_a_token_is_shown_once_and_works(client_as, api_as, in_app):
+    client = client_as("cp.kr")
     response = client.post_form("/profile/tokens", {"token-name": "KCS seizure system",
                                                     "token-days": "30"})
     assert response.status_code == 200
@@ -176,7 +176,7 @@ def test_a_token_is_shown_once_and_works(sign_in, client, in_app):
     assert secret not in later.text
     assert secret[:12] in later.text  # the prefix, to tell tokens apart
 
-    me = _me(client, secret)
+    me = api_as(secret=secret).get("/api/v1/me")
     assert me.status_code == 200
     assert me.json["email"] == demo("cp.kr")
     with in_app() as session:
@@ -185,8 +185,8 @@ def test_a_token_is_shown_once_and_works(sign_in, client, in_app):
         assert (token.expires_at - token.created_at).days == 30
 
 
-def test_the_database_never_holds_the_secret(sign_in, client, in_app):
-    sign_in("cp.kr")
+def test_the_database_never_holds_the_secret(client_as, in_app):
+    client = client_as("cp.kr")
     response = client.post_form("/profile/tokens", {"token-name": "national system",
                                                     "token-days": "90"})
     secret = TOKEN_PATTERN.search(response.text).group(0)
@@ -198,8 +198,8 @@ def test_the_database_never_holds_the_secret(sign_in, client, in_app):
                 assert secret not in repr(tuple(row)), table.name
 
 
-def test_token_lifetime_is_checked(sign_in, client, in_app):
-    sign_in("cp.kr")
+def test_token_lifetime_is_checked(client_as, in_app):
+    client = client_as("cp.kr")
     for days in ("0", "366", "forever"):
         response = client.post_form("/profile/tokens", {"token-name": "x", "token-days": days})
         assert response.status_code == 422, days
@@ -210,19 +210,15 @@ def test_token_lifetime_is_checked(sign_in, client, in_app):
         assert session.scalars(select(ApiToken)).all() == []
 
 
-def test_revoking_a_token_stops_it(sign_in, client, in_app):
-    with in_app():
-        token, secret = create_token(find_user_by_email(demo("cp.kr")), "old system", 10,
-                actor=None)
-    sign_in("cp.kr")
-    assert _me(client, secret).status_code == 200
+def test_revoking_a_token_stops_it(client_as, api_as, in_app):
+    token, secret = _token_of(in_app, "cp.kr", "old system", 10)
+    client = client_as("cp.kr")
+    assert _token_works(api_as, secret)
 
     response = client.post_form(f"/profile/tokens/{token.id}/revoke")
     assert response.status_code == 302
     assert "was revoked" in client.get("/profile").text
-    me = _me(client, secret)
-    assert me.status_code == 401
-    assert me.json["error"]["code"] == "token_revoked"
+    assert_api_error(api_as(secret=secret).get("/api/v1/me"), 401, "token_revoked")
     with in_app() as session:
         assert session.get(ApiToken, token.id).revoked_at is not None
         assert session.scalar(select(AuditEntry).where(
@@ -230,35 +226,29 @@ def test_revoking_a_token_stops_it(sign_in, client, in_app):
             AuditEntry.object_id == token.id)) is not None
 
 
-def test_someone_elses_token_cannot_be_revoked(sign_in, client, in_app):
-    with in_app():
-        token, secret = create_token(find_user_by_email(demo("cp.jp")), "JP system", 10, actor=None)
-    sign_in("cp.kr")
+def test_someone_elses_token_cannot_be_revoked(client_as, api_as, in_app):
+    token, secret = _token_of(in_app, "cp.jp", "JP system", 10)
+    client = client_as("cp.kr")
     assert client.post_form(f"/profile/tokens/{token.id}/revoke").status_code == 404
     assert client.post_form(f"/profile/tokens/{token.id + 1000}/revoke").status_code == 404
     assert client.post_form("/profile/tokens/99999999999999999999/revoke").status_code == 404
-    assert _me(client, secret).status_code == 200
+    assert _token_works(api_as, secret)
     assert "JP system" not in client.get("/profile").text
 
 
 # -- password change and API tokens ----------------------------------------------------------
 
 
-def _token_works(client, secret) -> bool:
-    return client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"}) \
-        .status_code == 200
+def _token_works(api_as, secret) -> bool:
+    return api_as(secret=secret).get("/api/v1/me").status_code == 200
 
 
-def _new_token(in_app, local_part="cp.kr") -> str:
-    from opsplatform.auth.operations import create_token, find_user_by_email
-
-    with in_app():
-        return create_token(find_user_by_email(demo(local_part)), "national system", 30,
-                actor=None)[1]
+def _new_token(in_app) -> str:
+    return _token_of(in_app, "cp.kr", "national system")[1]
 
 
-def test_the_password_form_offers_to_revoke_the_tokens_ticked(sign_in, client, in_app):
-    sign_in("cp.kr")
+def test_the_password_form_offers_to_revoke_the_tokens_ticked(client_as, in_app):
+    client = client_as("cp.kr")
     assert "Also revoke my API tokens" not in client.get("/profile").text  # none to revoke
     _new_token(in_app)
     page = client.get("/profile").text
@@ -266,9 +256,9 @@ def test_the_password_form_offers_to_revoke_the_tokens_ticked(sign_in, client, i
     assert ' checked ' in box and 'type="checkbox"' in box
 
 
-def test_a_password_change_revokes_the_api_tokens_when_asked(sign_in, client, in_app):
+def test_a_password_change_revokes_the_api_tokens_when_asked(client_as, api_as, in_app):
     first, second = _new_token(in_app), _new_token(in_app)
-    sign_in("cp.kr")
+    client = client_as("cp.kr")
     response = client.post_form("/profile/password", {
         "password-current_password": "demo-password",
         "password-new_password": NEW_PASSWORD,
@@ -276,34 +266,34 @@ def test_a_password_change_revokes_the_api_tokens_when_asked(sign_in, client, in
     })
     assert response.status_code == 302
     assert "2 API tokens were revoked" in client.get("/profile").text
-    assert not _token_works(client, first) and not _token_works(client, second)
+    assert not _token_works(api_as, first) and not _token_works(api_as, second)
     with in_app() as session:
         entry = session.scalar(select(AuditEntry).where(
             AuditEntry.action == AuditAction.PASSWORD_CHANGED))
         assert entry.details == {"tokens_revoked": 2}
 
 
-def test_a_password_change_can_keep_the_api_tokens(sign_in, client, in_app):
+def test_a_password_change_can_keep_the_api_tokens(client_as, api_as, in_app):
     secret = _new_token(in_app)
-    sign_in("cp.kr")
+    client = client_as("cp.kr")
     response = client.post_form("/profile/password", {
         "password-current_password": "demo-password",
         "password-new_password": NEW_PASSWORD,
     })  # the box left unticked
     assert response.status_code == 302
-    assert _token_works(client, secret)
+    assert _token_works(api_as, secret)
 
 
-def test_a_refused_password_change_revokes_nothing(sign_in, client, in_app):
+def test_a_refused_password_change_revokes_nothing(client_as, api_as, in_app):
     secret = _new_token(in_app)
-    sign_in("cp.kr")
+    client = client_as("cp.kr")
     response = client.post_form("/profile/password", {
         "password-current_password": "not-my-password",
         "password-new_password": NEW_PASSWORD,
         "password-revoke_tokens": "y",
     })
     assert response.status_code == 422
-    assert _token_works(client, secret)
+    assert _token_works(api_as, secret)
 
 
 # -- one limit per field, for the forms and every other caller --------------------------------
@@ -312,12 +302,12 @@ def test_a_refused_password_change_revokes_nothing(sign_in, client, in_app):
 @pytest.mark.parametrize("field, limit", [("job_title", 200), ("office_phone", 50),
                                           ("duty_phone", 50), ("languages", 200),
                                           ("display_name", 200)])
-def test_contact_details_over_their_limit_are_refused_naming_the_field(sign_in, in_app,
+def test_contact_details_over_their_limit_are_refused_naming_the_field(client_as, in_app,
                                                                          field, limit):
     from opsplatform.auth.operations import ContactDetails, update_contact_details
     from opsplatform.core.errors import DomainError
 
-    client = sign_in("cp.kr")
+    client = client_as("cp.kr")
     response = client.post_form("/profile/details", _details(**{field: "x" * (limit + 1)}))
     assert response.status_code == 422
     assert f"details-{field}-error" in response.text

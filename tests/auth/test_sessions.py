@@ -1,4 +1,8 @@
-"""Sessions live server-side: signing out, expiring or changing a password ends them for good."""
+"""Sessions live server-side: signing out, expiring or changing a password ends them for good.
+
+``client_as`` opens the same session the sign-in form does (auth.sessions.start_session);
+the tests of what signing in itself records go through the form.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from sqlalchemy import select
 
 from opsplatform.auth.models import SessionEndReason, UserSession
 from opsplatform.auth.operations import find_user_by_email, reset_password
-from tests.conftest import demo
+from tests.support.clients import demo
 
 COOKIE = "opsplatform_session"
 
@@ -25,8 +29,8 @@ def _sessions_of(in_app, email):
                                .order_by(UserSession.id)).all()
 
 
-def test_a_copy_of_the_cookie_opens_nothing_after_sign_out(app, client, in_app):
-    client.sign_in(demo("cp.jp"))
+def test_a_copy_of_the_cookie_opens_nothing_after_sign_out(app, client_as, in_app):
+    client = client_as("cp.jp")
     thief = _copy_of_session(app, client)
     assert thief.get("/profile").status_code == 200  # the copy works while the session lives
 
@@ -38,10 +42,8 @@ def test_a_copy_of_the_cookie_opens_nothing_after_sign_out(app, client, in_app):
     assert ended.end_reason is SessionEndReason.SIGNED_OUT and ended.ended_at is not None
 
 
-def test_signing_out_ends_only_this_browser_s_session(app, client, in_app):
-    laptop, phone = client, app.test_client()
-    laptop.sign_in(demo("cp.jp"))
-    phone.sign_in(demo("cp.jp"))
+def test_signing_out_ends_only_this_browser_s_session(client_as, in_app):
+    laptop, phone = client_as("cp.jp"), client_as("cp.jp")
     laptop.post_form("/sign-out")
     assert laptop.get("/profile").status_code == 302
     assert phone.get("/profile").status_code == 200
@@ -50,7 +52,7 @@ def test_signing_out_ends_only_this_browser_s_session(app, client, in_app):
 
 
 def test_a_session_records_where_it_was_opened(client, in_app):
-    client.sign_in(demo("cp.jp"))
+    client.submit_sign_in(demo("cp.jp"))
     [opened] = _sessions_of(in_app, demo("cp.jp"))
     assert opened.ip_address == "127.0.0.1" and opened.ended_at is None
     # Only a hash of the cookie's key is stored.
@@ -58,8 +60,8 @@ def test_a_session_records_where_it_was_opened(client, in_app):
         assert cookie["session_key"] not in opened.key_hash
 
 
-def test_an_expired_session_is_ended_server_side(app, client, in_app):
-    client.sign_in(demo("cp.jp"))
+def test_an_expired_session_is_ended_server_side(app, client_as, in_app):
+    client = client_as("cp.jp")
     thief = _copy_of_session(app, client)
     with client.session_transaction() as cookie:
         cookie["seen_at"] -= int(app.config["SESSION_IDLE_TIMEOUT"].total_seconds()) + 1
@@ -69,10 +71,8 @@ def test_an_expired_session_is_ended_server_side(app, client, in_app):
     assert ended.end_reason is SessionEndReason.EXPIRED
 
 
-def test_a_password_reset_ends_every_session_of_the_account(app, client, in_app):
-    laptop, phone = client, app.test_client()
-    laptop.sign_in(demo("cp.jp"))
-    phone.sign_in(demo("cp.jp"))
+def test_a_password_reset_ends_every_session_of_the_account(client_as, in_app):
+    laptop, phone = client_as("cp.jp"), client_as("cp.jp")
     with in_app():
         reset_password(find_user_by_email(demo("cp.jp")), "a-brand-new-password-42", actor=None)
     assert laptop.get("/profile").status_code == 302
@@ -81,10 +81,8 @@ def test_a_password_reset_ends_every_session_of_the_account(app, client, in_app)
         SessionEndReason.PASSWORD_RESET}
 
 
-def test_a_forged_or_foreign_session_key_opens_nothing(app, client):
-    client.sign_in(demo("cp.jp"))
-    other = app.test_client()
-    other.sign_in(demo("cp.kr"))
+def test_a_forged_or_foreign_session_key_opens_nothing(client_as):
+    client, other = client_as("cp.jp"), client_as("cp.kr")
     with other.session_transaction() as cookie:
         kr_key = cookie["session_key"]
     # cp.jp's signed cookie carrying cp.kr's live key: the key must belong to the account.
@@ -98,7 +96,7 @@ def test_a_forged_or_foreign_session_key_opens_nothing(app, client):
 
 def test_ended_sessions_are_pruned_at_the_next_sign_in(app, client, in_app):
     for _ in range(3):
-        client.sign_in(demo("cp.jp"))
+        client.submit_sign_in(demo("cp.jp"))
         client.post_form("/sign-out")
-    client.sign_in(demo("cp.jp"))
+    client.submit_sign_in(demo("cp.jp"))
     assert [s.ended_at for s in _sessions_of(in_app, demo("cp.jp"))] == [None]

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from opsplatform.audit.models import AuditAction, AuditEntry
 from opsplatform.auth.operations import find_user_by_email, set_active
-from tests.conftest import demo
+from tests.support.clients import demo
 
 GENERIC_FAILURE = "The e-mail address or password is not correct"
 
@@ -26,7 +26,7 @@ def test_anonymous_visitor_is_sent_to_sign_in(client):
 
 
 def test_contact_point_signs_in_and_out(client, in_app):
-    response = client.sign_in(demo("cp.kr"))
+    response = client.submit_sign_in(demo("cp.kr"))
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
     home = client.get("/")
@@ -40,7 +40,7 @@ def test_contact_point_signs_in_and_out(client, in_app):
 
 
 def test_email_is_case_insensitive(client):
-    assert client.sign_in("CP.KR@Demo.Example.org").status_code == 302
+    assert client.submit_sign_in("CP.KR@Demo.Example.org").status_code == 302
 
 
 @pytest.mark.parametrize(
@@ -48,7 +48,7 @@ def test_email_is_case_insensitive(client):
     [(demo("cp.kr"), "wrong-password-123"), ("nobody@demo.example.org", "demo-password")],
 )
 def test_failure_message_is_the_same_whatever_the_reason(client, in_app, email, password):
-    response = client.sign_in(email, password)
+    response = client.submit_sign_in(email, password)
     assert response.status_code == 401
     assert GENERIC_FAILURE in response.text
     assert client.get("/").status_code == 302
@@ -60,13 +60,13 @@ def test_failure_message_is_the_same_whatever_the_reason(client, in_app, email, 
 def test_deactivated_account_cannot_sign_in(client, in_app):
     with in_app():
         set_active(find_user_by_email(demo("cp.jp")), False, actor=None)
-    response = client.sign_in(demo("cp.jp"))
+    response = client.submit_sign_in(demo("cp.jp"))
     assert response.status_code == 401
     assert GENERIC_FAILURE in response.text
 
 
-def test_deactivation_ends_an_open_session(client, in_app):
-    client.sign_in(demo("cp.jp"))
+def test_deactivation_ends_an_open_session(client_as, in_app):
+    client = client_as("cp.jp")
     assert client.get("/profile").status_code == 200
     with in_app():
         set_active(find_user_by_email(demo("cp.jp")), False, actor=None)
@@ -80,8 +80,8 @@ def test_sign_in_without_csrf_token_is_refused(client):
     assert client.get("/").status_code == 302
 
 
-def test_sign_out_without_csrf_token_is_refused(client):
-    client.sign_in(demo("cp.kr"))
+def test_sign_out_without_csrf_token_is_refused(client_as):
+    client = client_as("cp.kr")
     assert client.post("/sign-out").status_code == 400
     assert client.get("/").status_code == 200
 
@@ -106,14 +106,14 @@ def test_next_only_redirects_within_the_site(client, target, expected):
 
 
 def test_session_cookie_is_http_only_and_same_site(client):
-    response = client.sign_in(demo("cp.kr"))
+    response = client.submit_sign_in(demo("cp.kr"))
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie
     assert "SameSite=Lax" in cookie
 
 
-def test_idle_session_expires(app, client, monkeypatch):
-    client.sign_in(demo("cp.kr"))
+def test_idle_session_expires(app, client_as, monkeypatch):
+    client = client_as("cp.kr")
     idle = app.config["SESSION_IDLE_TIMEOUT"].total_seconds()
     later = time.time() + idle + 5
     monkeypatch.setattr(time, "time", lambda: later)
@@ -122,15 +122,15 @@ def test_idle_session_expires(app, client, monkeypatch):
     assert response.headers["Location"].startswith("/sign-in")
 
 
-def test_session_expires_after_its_lifetime_even_when_active(app, client, monkeypatch):
-    client.sign_in(demo("cp.kr"))
+def test_session_expires_after_its_lifetime_even_when_active(app, client_as, monkeypatch):
+    client = client_as("cp.kr")
     start = time.time()
     step = app.config["SESSION_IDLE_TIMEOUT"].total_seconds() - 60
     lifetime = app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
     elapsed = 0.0
     while elapsed <= lifetime:
         elapsed += step
-        monkeypatch.setattr(time, "time", lambda: start + elapsed)
+        monkeypatch.setattr(time, "time", lambda elapsed=elapsed: start + elapsed)
         response = client.get("/profile")
     assert response.status_code == 302
 

@@ -11,7 +11,9 @@ from sqlalchemy import select
 
 from opsplatform.audit.models import AuditAction, AuditEntry
 from opsplatform.auth import passwords
-from tests.conftest import DEMO_PASSWORD, demo, written_by_the_test
+from tests.conftest import written_by_the_test
+from tests.support import factories
+from tests.support.clients import DEMO_PASSWORD, assert_api_error, demo
 
 ATTACKER, OWNER_OFFICE, ELSEWHERE = "198.51.100.7", "203.0.113.20", "192.0.2.33"
 _CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
@@ -172,21 +174,19 @@ def test_a_flood_of_sign_in_requests_is_refused_before_the_form_is_read(app, cli
         == 302
 
 
-def test_each_api_token_has_its_own_request_budget(client, in_app, settings):
-    from opsplatform.auth.operations import create_token, find_user_by_email
+def test_each_api_token_has_its_own_request_budget(api_as, in_app, settings):
+    from opsplatform.auth.operations import find_user_by_email
 
     with in_app():
-        _, first = create_token(find_user_by_email(demo("cp.kr")), "first", 30, actor=None)
-        _, second = create_token(find_user_by_email(demo("cp.kr")), "second", 30, actor=None)
+        user = find_user_by_email(demo("cp.kr"))
+        first, second = (factories.api_token(user, name=name)[1] for name in ("first", "second"))
     settings(API_RATE_LIMIT="3 per minute")
     for path in ("/api/v1/me", "/api/v1/operations", "/api/v1/me"):  # one budget for all
-        assert client.get(path, headers={"Authorization": f"Bearer {first}"}).status_code == 200
-    refused = client.get("/api/v1/me", headers={"Authorization": f"Bearer {first}"})
-    assert refused.status_code == 429
-    assert refused.json["error"]["code"] == "rate_limited"
+        assert api_as(secret=first).get(path).status_code == 200
+    refused = api_as(secret=first).get("/api/v1/me")
+    assert_api_error(refused, 429, "rate_limited")
     assert int(refused.headers["Retry-After"]) > 0
-    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {second}"}) \
-        .status_code == 200
+    assert api_as(secret=second).get("/api/v1/me").status_code == 200
 
 
 def test_with_rate_limits_turned_off_nothing_is_counted_or_refused(client, settings,

@@ -16,7 +16,7 @@ from opsplatform.core.db import Database, db, utcnow
 from opsplatform.core.errors import DomainError
 from opsplatform.organisations.models import Organisation
 from opsplatform.organisations.operations import find_by_code
-from tests.conftest import demo
+from tests.support.clients import demo
 
 
 def _new_user(organisation_id: int) -> User:
@@ -101,9 +101,9 @@ def test_utcnow_is_aware():
 # -- one transaction per request -----------------------------------------------------------
 
 
-def test_a_refused_admin_form_saves_nothing(sign_in, in_app):
+def test_a_refused_admin_form_saves_nothing(client_as, in_app):
     """Admin edits own account: new name, but also drops own admin flag: refused as a whole."""
-    admin = sign_in("admin")
+    admin = client_as("admin")
     with in_app():
         me = find_user_by_email(demo("admin"))
         wco = find_by_code("WCO")
@@ -168,8 +168,8 @@ def test_a_successful_request_commits_what_it_flushed(renaming_app, in_app):
         assert find_by_code("KR").name == "Renamed by a request"
 
 
-def test_a_successful_request_commits(sign_in, in_app):
-    client = sign_in("cp.kr")
+def test_a_successful_request_commits(client_as, in_app):
+    client = client_as("cp.kr")
     data = {f"details-{name}": value for name, value in {
         "display_name": "Park Ji-woo", "job_title": "Committed title"}.items()}
     assert client.post_form("/profile/details", data).status_code == 302

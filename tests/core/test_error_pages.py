@@ -14,6 +14,7 @@ from opsplatform import create_app
 from opsplatform.core.access import public
 from opsplatform.core.db import Database, db
 from opsplatform.organisations.models import Organisation, OrganisationKind
+from tests.support.clients import assert_api_error
 
 SECURITY_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options",
                     "Referrer-Policy")
@@ -106,6 +107,5 @@ def test_when_the_error_page_fails_too_a_static_one_keeps_the_headers(failing):
 
 def test_an_unforeseen_api_error_is_json(failing):
     response = failing.get("/api/v1/fails")
-    assert response.status_code == 500
-    assert response.json["error"]["code"] == "internal_error"
+    assert_api_error(response, 500, "internal_error")
     _assert_security_headers(response)

@@ -7,7 +7,6 @@ from sqlalchemy import select
 
 from opsplatform.core.pdf import STATIC_ROOT, PackageOnlyFetcher
 from opsplatform.operations.models import DocumentCategory, Operation, OperationDocument
-from tests.conftest import demo
 
 
 @pytest.mark.parametrize("url", [
@@ -28,14 +27,13 @@ def test_the_fetcher_serves_static_files_and_data_urls():
     assert PackageOnlyFetcher().fetch("data:text/plain,hello").read() == b"hello"
 
 
-def test_the_demo_plan_is_a_pdf_document_of_the_operation(client, in_app):
+def test_the_demo_plan_is_a_pdf_document_of_the_operation(client_as, in_app):
     with in_app() as session:
         operation = session.scalar(select(Operation).where(Operation.code == "CATALYST-DEMO"))
         document = session.scalar(select(OperationDocument).where(
             OperationDocument.operation_id == operation.id,
             OperationDocument.category == DocumentCategory.OPERATIONAL_PLAN))
         url = f"/operations/{operation.id}/documents/{document.id}/download"
-    client.sign_in(demo("cp.jp"))
-    response = client.get(url)
+    response = client_as("cp.jp").get(url)
     assert response.status_code == 200
     assert response.data.startswith(b"%PDF")

@@ -138,8 +138,8 @@ def test_compliance_chart_takes_a_title():
 # -- the pages draw them, and a job without a request draws the same ---------------------------
 
 
-def test_the_pages_show_the_charts_the_adapters_draw_without_a_request(sign_in, in_app, ids):
-    client = sign_in("secretariat")
+def test_the_pages_show_the_charts_the_adapters_draw_without_a_request(client_as, in_app, ids):
+    client = client_as("secretariat")
     today = date.today()
     dashboard = client.get(f"/operations/{ids.catalyst}").text
     reporting = client.get(f"/operations/{ids.catalyst}/reporting").text

@@ -12,7 +12,7 @@ from opsplatform.operations import participants, queries
 from opsplatform.operations.access import OperationAccess
 from opsplatform.operations.models import Operation, Participation
 from opsplatform.organisations.models import Organisation
-from tests.conftest import demo
+from tests.support.clients import demo
 
 # The secretariat's standing: every administration's row.
 SEES_EVERY_ROW = OperationAccess(AccessRole.SECRETARIAT)
@@ -51,10 +51,9 @@ def test_a_withdrawn_administration_no_longer_counts(in_app):
         _agree(operation)
 
 
-def test_the_dashboard_shows_the_totals_and_only_the_viewers_row(client, in_app):
+def test_the_dashboard_shows_the_totals_and_only_the_viewers_row(client_as, in_app):
     with in_app() as session:
         operation_id = _catalyst(session).id
-    client.sign_in(demo("cp.jp"))
-    page = client.get(f"/operations/{operation_id}").text
+    page = client_as("cp.jp").get(f"/operations/{operation_id}").text
     assert "Your administration (JP)" in page
     assert "Returns for the periods so far" in page

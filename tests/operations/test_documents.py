@@ -17,8 +17,9 @@ from opsplatform.auth.operations import find_user_by_email
 from opsplatform.core.files import StoredFile
 from opsplatform.operations.documents import upload_document
 from opsplatform.operations.models import DocumentCategory, Operation, OperationDocument
-from tests.conftest import demo, written_by_the_test
+from tests.conftest import written_by_the_test
 from tests.core.test_files import docx, html_page, pdf, png, windows_exe
+from tests.support.clients import demo
 
 pytestmark = pytest.mark.usefixtures("without_demo_documents")
 
@@ -70,9 +71,9 @@ def _audit(in_app, action: AuditAction) -> list[AuditEntry]:
 # -- who may do what --------------------------------------------------------------------------
 
 @pytest.mark.parametrize("who", ["secretariat", "ocu"])
-def test_secretariat_and_coordinator_upload(sign_in, in_app, who):
+def test_secretariat_and_coordinator_upload(client_as, in_app, who):
     operation_id = _operation_id(in_app)
-    client = sign_in(who)
+    client = client_as(who)
     page = client.get(f"/operations/{operation_id}/documents")
     assert page.status_code == 200
     assert 'enctype="multipart/form-data"' in page.text
@@ -104,9 +105,9 @@ def test_secretariat_and_coordinator_upload(sign_in, in_app, who):
 
 
 @pytest.mark.parametrize("who", ["cp.jp", "observer"])
-def test_contact_points_and_observers_read_but_do_not_change(sign_in, in_app, who):
+def test_contact_points_and_observers_read_but_do_not_change(client_as, in_app, who):
     operation_id, document_id = _add_document(in_app)
-    client = sign_in(who)
+    client = client_as(who)
 
     page = client.get(f"/operations/{operation_id}/documents")
     assert page.status_code == 200
@@ -125,10 +126,10 @@ def test_contact_points_and_observers_read_but_do_not_change(sign_in, in_app, wh
 
 
 @pytest.mark.parametrize("who", ["cp.br", "admin"])
-def test_outsiders_get_404_for_everything(sign_in, in_app, who):
+def test_outsiders_get_404_for_everything(client_as, in_app, who):
     """BR takes part only in PRECURSOR-DEMO; the platform admin has no membership."""
     operation_id, document_id = _add_document(in_app)
-    client = sign_in(who)
+    client = client_as(who)
     base = f"/operations/{operation_id}/documents"
     assert client.get(base).status_code == 404
     assert client.get(f"{base}/{document_id}/download").status_code == 404
@@ -145,10 +146,10 @@ def test_anonymous_visitor_is_sent_to_sign_in(client, in_app):
     assert response.headers["Location"].startswith("/sign-in")
 
 
-def test_a_document_of_another_operation_is_404(sign_in, in_app):
+def test_a_document_of_another_operation_is_404(client_as, in_app):
     _, foreign_id = _add_document(in_app, OTHER, title="Precursor plan")
     operation_id = _operation_id(in_app)
-    client = sign_in("secretariat")  # sees both operations, yet the URL must match
+    client = client_as("secretariat")  # sees both operations, yet the URL must match
     base = f"/operations/{operation_id}/documents/{foreign_id}"
     assert client.get(f"{base}/download").status_code == 404
     assert client.post_form(f"{base}/delete").status_code == 404
@@ -158,10 +159,10 @@ def test_a_document_of_another_operation_is_404(sign_in, in_app):
 
 # -- downloads --------------------------------------------------------------------------------
 
-def test_download_is_byte_exact_with_safe_headers(sign_in, in_app):
+def test_download_is_byte_exact_with_safe_headers(client_as, in_app):
     data = png()
     operation_id, document_id = _add_document(in_app, data=data)
-    client = sign_in("cp.jp")
+    client = client_as("cp.jp")
     response = client.get(f"/operations/{operation_id}/documents/{document_id}/download")
     assert response.status_code == 200
     assert response.data == data
@@ -173,9 +174,9 @@ def test_download_is_byte_exact_with_safe_headers(sign_in, in_app):
     assert "sandbox" in response.headers["Content-Security-Policy"]
 
 
-def test_every_download_is_audited(sign_in, in_app):
+def test_every_download_is_audited(client_as, in_app):
     operation_id, document_id = _add_document(in_app)
-    client = sign_in("observer")
+    client = client_as("observer")
     url = f"/operations/{operation_id}/documents/{document_id}/download"
     for _ in range(3):
         assert client.get(url).status_code == 200
@@ -188,9 +189,9 @@ def test_every_download_is_audited(sign_in, in_app):
         assert entry.details["filename"] == "plan.pdf"
 
 
-def test_non_ascii_file_names_download_intact(sign_in, in_app):
+def test_non_ascii_file_names_download_intact(client_as, in_app):
     operation_id = _operation_id(in_app)
-    client = sign_in("ocu")
+    client = client_as("ocu")
     assert _upload(client, operation_id, pdf(), "Plan d'opération été.pdf").status_code == 302
     with in_app() as session:
         document_id = session.scalar(select(OperationDocument.id))
@@ -201,9 +202,9 @@ def test_non_ascii_file_names_download_intact(sign_in, in_app):
 
 # -- delete -----------------------------------------------------------------------------------
 
-def test_coordinator_deletes_a_document_and_its_file(sign_in, in_app):
+def test_coordinator_deletes_a_document_and_its_file(client_as, in_app):
     operation_id, document_id = _add_document(in_app)
-    client = sign_in("ocu")
+    client = client_as("ocu")
     response = client.post_form(f"/operations/{operation_id}/documents/{document_id}/delete")
     assert response.status_code == 302
     assert _counts(in_app) == (0, 0)
@@ -220,9 +221,9 @@ def test_coordinator_deletes_a_document_and_its_file(sign_in, in_app):
     (windows_exe(), "a Windows program (application/x-msdownload)"),
     (html_page(), "an HTML page (text/html)"),
 ], ids=["exe", "html"])
-def test_disguised_file_is_refused_and_nothing_saved(sign_in, in_app, data, found):
+def test_disguised_file_is_refused_and_nothing_saved(client_as, in_app, data, found):
     operation_id = _operation_id(in_app)
-    client = sign_in("ocu")
+    client = client_as("ocu")
     response = _upload(client, operation_id, data, "plan.pdf", title="Plan for week 3",
                        category="instructions", description="Read before the briefing.")
     assert response.status_code == 422
@@ -237,9 +238,9 @@ def test_disguised_file_is_refused_and_nothing_saved(sign_in, in_app, data, foun
     assert _audit(in_app, AuditAction.DOCUMENT_UPLOADED) == []
 
 
-def test_missing_file_is_a_form_error(sign_in, in_app):
+def test_missing_file_is_a_form_error(client_as, in_app):
     operation_id = _operation_id(in_app)
-    client = sign_in("ocu")
+    client = client_as("ocu")
     response = client.post_form(f"/operations/{operation_id}/documents",
                                 {"title": "Plan", "category": "operational_plan"})
     assert response.status_code == 422
@@ -247,17 +248,17 @@ def test_missing_file_is_a_form_error(sign_in, in_app):
     assert _counts(in_app) == (0, 0)
 
 
-def test_empty_file_is_refused(sign_in, in_app):
+def test_empty_file_is_refused(client_as, in_app):
     operation_id = _operation_id(in_app)
-    response = _upload(sign_in("ocu"), operation_id, b"", "plan.pdf")
+    response = _upload(client_as("ocu"), operation_id, b"", "plan.pdf")
     assert response.status_code == 422
     assert _counts(in_app) == (0, 0)
 
 
-def test_file_over_the_configured_limit_is_refused(app, sign_in, in_app, monkeypatch):
+def test_file_over_the_configured_limit_is_refused(app, client_as, in_app, monkeypatch):
     monkeypatch.setitem(app.config, "UPLOAD_MAX_BYTES", 1048576)
     operation_id = _operation_id(in_app)
-    response = _upload(sign_in("ocu"), operation_id, pdf(padding=1048576), "plan.pdf",
+    response = _upload(client_as("ocu"), operation_id, pdf(padding=1048576), "plan.pdf",
                        title="Big plan")
     assert response.status_code == 422
     assert "The file is larger than the limit of 1 MB (it is 1 MB)." in response.text
@@ -265,12 +266,12 @@ def test_file_over_the_configured_limit_is_refused(app, sign_in, in_app, monkeyp
     assert _counts(in_app) == (0, 0)
 
 
-def test_request_over_max_content_length_names_the_limit(app, sign_in, in_app, monkeypatch):
+def test_request_over_max_content_length_names_the_limit(app, client_as, in_app, monkeypatch):
     """Werkzeug refuses the body before any view runs; the page still says what to do."""
     monkeypatch.setitem(app.config, "UPLOAD_MAX_BYTES", 1048576)
     monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 2 * 1048576)
     operation_id = _operation_id(in_app)
-    response = _upload(sign_in("ocu"), operation_id, pdf(padding=3 * 1048576))
+    response = _upload(client_as("ocu"), operation_id, pdf(padding=3 * 1048576))
     assert response.status_code == 413
     assert "The file is larger than the limit of 1 MB. Nothing was uploaded" in response.text
     assert 'enctype="multipart/form-data"' in response.text  # the form, to try again
@@ -278,11 +279,11 @@ def test_request_over_max_content_length_names_the_limit(app, sign_in, in_app, m
     assert _counts(in_app) == (0, 0)
 
 
-def test_over_large_request_from_an_outsider_reveals_nothing(app, sign_in, in_app,
+def test_over_large_request_from_an_outsider_reveals_nothing(app, client_as, in_app,
                                                              monkeypatch):
     monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1048576)
     operation_id = _operation_id(in_app)
-    response = _upload(sign_in("cp.br"), operation_id, pdf(padding=2 * 1048576))
+    response = _upload(client_as("cp.br"), operation_id, pdf(padding=2 * 1048576))
     assert response.status_code == 413
     assert "The file is larger than the limit of" in response.text
     assert DEMO not in response.text
@@ -291,9 +292,9 @@ def test_over_large_request_from_an_outsider_reveals_nothing(app, sign_in, in_ap
 
 # -- the page ---------------------------------------------------------------------------------
 
-def test_upload_form_tells_the_browser_the_limit(app, sign_in, in_app):
+def test_upload_form_tells_the_browser_the_limit(app, client_as, in_app):
     operation_id = _operation_id(in_app)
-    page = sign_in("secretariat").get(f"/operations/{operation_id}/documents").text
+    page = client_as("secretariat").get(f"/operations/{operation_id}/documents").text
     limit = app.config["UPLOAD_MAX_BYTES"]
     assert f'data-max-bytes="{limit}"' in page
     assert 'data-too-large-message="The file is larger than the limit of 25 MB.' in page
@@ -303,8 +304,8 @@ def test_upload_form_tells_the_browser_the_limit(app, sign_in, in_app):
     assert 'aria-describedby="file-hint"' in page
 
 
-def test_documents_tab_is_current(sign_in, in_app):
+def test_documents_tab_is_current(client_as, in_app):
     operation_id = _operation_id(in_app)
-    page = sign_in("cp.jp").get(f"/operations/{operation_id}/documents").text
+    page = client_as("cp.jp").get(f"/operations/{operation_id}/documents").text
     assert re.search(rf'href="/operations/{operation_id}/documents" aria-current="page"', page)
     assert "No documents yet." in page

@@ -12,8 +12,8 @@ from opsplatform.audit.models import AuditAction
 from opsplatform.auth.models import User
 from opsplatform.operations import participants
 from opsplatform.operations.models import Membership, OperationRole, ParticipationStatus
-from tests.conftest import demo
 from tests.operations.support import add_colleague, audit_entries, participation
+from tests.support.clients import demo
 
 
 def _text(page) -> str:

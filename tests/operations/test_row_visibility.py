@@ -11,13 +11,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from opsplatform.auth.operations import create_token, find_user_by_email
+from opsplatform.auth.operations import find_user_by_email
 from opsplatform.core.permissions import AccessRole
 from opsplatform.operations import queries
 from opsplatform.operations.access import OperationAccess, standings
 from opsplatform.operations.models import Operation
 from opsplatform.operations.queries import PER_ADMINISTRATION_REPORTING
-from tests.conftest import demo
+from tests.support.clients import demo
 
 
 def _standing(session, local_part: str) -> tuple[Operation, OperationAccess]:
@@ -77,17 +77,14 @@ def test_the_activity_feed_shows_returns_and_reminders_of_the_callers_own_only(
             e.id for e in everything if e.action not in PER_ADMINISTRATION_REPORTING]
 
 
-def test_the_api_and_the_page_show_the_same_rows(sign_in, in_app, app):
+def test_the_api_and_the_page_show_the_same_rows(client_as, api_as, in_app):
     """A contact point: its own row in the API, and no other administration on the page."""
     with in_app() as session:
         operation, _access = _standing(session, "cp.kr")
         others = _reporting_codes(operation) - {"KR"}
-        user = find_user_by_email(demo("cp.kr"))
-        _token, secret = create_token(user, "row visibility", actor=user)
         operation_id = operation.id
-    api = app.test_client().get(f"/api/v1/operations/{operation_id}/compliance",
-                                headers={"Authorization": f"Bearer {secret}"})
+    api = api_as("cp.kr").get(f"/api/v1/operations/{operation_id}/compliance")
     assert [row["organisation"] for row in api.json["administrations"]] == ["KR"]
-    page = sign_in("cp.kr").get(f"/operations/{operation_id}/reporting").text
+    page = client_as("cp.kr").get(f"/operations/{operation_id}/reporting").text
     assert "Your administration (KR)" in page
     assert not any(f"<th scope=\"row\">{code}" in page for code in others)

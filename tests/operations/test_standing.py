@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from config import ConfigurationError
 from opsplatform import create_app
-from opsplatform.auth.operations import AccountFields, create_user, find_user_by_email
+from opsplatform.auth.operations import find_user_by_email
 from opsplatform.core.errors import DomainError
 from opsplatform.operations import operations, participants
 from opsplatform.operations.models import (
@@ -20,55 +20,46 @@ from opsplatform.operations.models import (
 )
 from opsplatform.organisations.models import Organisation
 from opsplatform.organisations.operations import find_by_code
-from tests.conftest import demo
-
-PASSWORD = "another-long-password"
+from tests.support import factories
+from tests.support.clients import demo
 
 
 def _catalyst(session) -> Operation:
     return session.scalar(select(Operation).where(Operation.code == "CATALYST-DEMO"))
 
 
-def _colleague(code: str, local_part: str):
-    return create_user(AccountFields(f"{local_part}@example.org", local_part.title(),
-                                     find_by_code(code)), PASSWORD, actor=None)
-
-
-def test_when_an_invitation_names_people_only_they_can_answer_it(client, in_app):
+def test_when_an_invitation_names_people_only_they_can_answer_it(client_as, in_app):
     with in_app() as session:
         operation = _catalyst(session)
-        _colleague("PL", "named.pl")
-        _colleague("PL", "other.pl")
+        named, other = (factories.user(organisation=find_by_code("PL")) for _ in range(2))
         participants.invite(operation, find_by_code("PL"), actor=find_user_by_email(
-            demo("secretariat")), contact_points=[find_user_by_email("named.pl@example.org")])
+            demo("secretariat")), contact_points=[named])
         operation_id = operation.id
 
-    client.sign_in("other.pl@example.org", PASSWORD)
+    client = client_as(other)
     assert client.get(f"/operations/{operation_id}").status_code == 404
     assert "CATALYST-DEMO" not in client.get("/operations/").text
     assert client.post_form(f"/operations/{operation_id}/invitation/accept").status_code == 404
 
-    named = client.application.test_client()
-    named.sign_in("named.pl@example.org", PASSWORD)
+    named = client_as(named)
     page = named.get(f"/operations/{operation_id}")
     assert page.status_code == 200 and "Accept for PL" in page.text
     assert named.post_form(f"/operations/{operation_id}/invitation/accept").status_code == 302
     assert named.get(f"/operations/{operation_id}/participants").status_code == 200
 
 
-def test_when_nobody_is_named_anyone_of_the_administration_can_answer(client, in_app):
+def test_when_nobody_is_named_anyone_of_the_administration_can_answer(client_as, in_app):
     with in_app() as session:
         operation = _catalyst(session)
-        _colleague("PL", "anyone.pl")
+        anyone = factories.user(organisation=find_by_code("PL"))
         participants.invite(operation, find_by_code("PL"),
-                          actor=find_user_by_email(demo("secretariat")))
+                            actor=find_user_by_email(demo("secretariat")))
         operation_id = operation.id
-    client.sign_in("anyone.pl@example.org", PASSWORD)
-    assert "Accept for PL" in client.get(f"/operations/{operation_id}").text
+    assert "Accept for PL" in client_as(anyone).get(f"/operations/{operation_id}").text
 
 
-def test_people_of_a_deactivated_organisation_lose_access(client, in_app):
-    client.sign_in(demo("cp.jp"))
+def test_people_of_a_deactivated_organisation_lose_access(client_as, in_app):
+    client = client_as("cp.jp")
     with in_app() as session:
         operation_id = _catalyst(session).id
     assert client.get(f"/operations/{operation_id}").status_code == 200

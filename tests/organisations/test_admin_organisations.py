@@ -35,8 +35,8 @@ def _audit(in_app, action, object_id):
         return [(entry, entry.actor and entry.actor.email) for entry in entries]
 
 
-def test_index_lists_organisations_with_their_account_counts(sign_in):
-    client = sign_in("admin")
+def test_index_lists_organisations_with_their_account_counts(client_as):
+    client = client_as("admin")
     page = client.get("/admin/organisations/")
     assert page.status_code == 200
     assert "RILO-AP" in page.text
@@ -46,8 +46,8 @@ def test_index_lists_organisations_with_their_account_counts(sign_in):
     assert "Korea Customs Service" not in filtered.text
 
 
-def test_admin_creates_a_member_administration(sign_in, in_app):
-    client = sign_in("admin")
+def test_admin_creates_a_member_administration(client_as, in_app):
+    client = client_as("admin")
     assert client.get("/admin/organisations/new").status_code == 200
     response = client.post_form("/admin/organisations/new", _form(code="lu"))
     assert response.status_code == 302
@@ -66,8 +66,8 @@ def test_admin_creates_a_member_administration(sign_in, in_app):
     assert entry.details["kind"] == MEMBER
 
 
-def test_admin_creates_an_international_organisation_without_country(sign_in, in_app):
-    response = sign_in("admin").post_form("/admin/organisations/new", _form(
+def test_admin_creates_an_international_organisation_without_country(client_as, in_app):
+    response = client_as("admin").post_form("/admin/organisations/new", _form(
         code="EUROPOL", name="Europol", kind=OrganisationKind.INTERNATIONAL_ORGANISATION.value,
         country_code="", wco_region=""))
     assert response.status_code == 302
@@ -92,9 +92,9 @@ def test_admin_creates_an_international_organisation_without_country(sign_in, in
     ({"wco_region": "atlantis"}, "WCO region: Not a valid choice."),
     ({"kind": "club"}, "Kind: Not a valid choice."),
 ])
-def test_invalid_organisation_is_refused_with_a_clear_message(sign_in, in_app, values, message):
+def test_invalid_organisation_is_refused_with_a_clear_message(client_as, in_app, values, message):
     before = _count(in_app)
-    response = sign_in("admin").post_form("/admin/organisations/new", _form(**values))
+    response = client_as("admin").post_form("/admin/organisations/new", _form(**values))
     assert response.status_code == 422
     assert "There is a problem" in response.text
     assert message in response.text
@@ -102,16 +102,16 @@ def test_invalid_organisation_is_refused_with_a_clear_message(sign_in, in_app, v
     assert _organisation(in_app, "LU") is None
 
 
-def test_a_refused_form_keeps_what_was_typed(sign_in):
-    response = sign_in("admin").post_form("/admin/organisations/new",
+def test_a_refused_form_keeps_what_was_typed(client_as):
+    response = client_as("admin").post_form("/admin/organisations/new",
                                           _form(country_code="", name="Typed name"))
     assert response.status_code == 422
     assert 'value="Typed name"' in response.text
 
 
-def test_admin_edits_an_organisation(sign_in, in_app):
+def test_admin_edits_an_organisation(client_as, in_app):
     organisation = _organisation(in_app, "NZ")
-    client = sign_in("admin")
+    client = client_as("admin")
     page = client.get(f"/admin/organisations/{organisation.id}")
     assert page.status_code == 200
     assert 'value="New Zealand Customs Service"' in page.text
@@ -133,9 +133,9 @@ def test_admin_edits_an_organisation(sign_in, in_app):
     assert "code" not in entry.details["changes"]
 
 
-def test_saving_an_unchanged_organisation_writes_no_audit_entry(sign_in, in_app):
+def test_saving_an_unchanged_organisation_writes_no_audit_entry(client_as, in_app):
     organisation = _organisation(in_app, "NZ")
-    response = sign_in("admin").post_form(f"/admin/organisations/{organisation.id}", _form(
+    response = client_as("admin").post_form(f"/admin/organisations/{organisation.id}", _form(
         code="NZ", name=organisation.name, country_code="NZ",
         wco_region=organisation.wco_region.value))
     assert response.status_code == 302
@@ -148,12 +148,12 @@ def test_saving_an_unchanged_organisation_writes_no_audit_entry(sign_in, in_app)
     ({"country_code": "QQ"}, "QQ is not an ISO 3166-1 country code."),
     ({"country_code": ""}, "A member administration needs its country."),
 ])
-def test_invalid_edit_is_refused_and_nothing_saved(sign_in, in_app, values, message):
+def test_invalid_edit_is_refused_and_nothing_saved(client_as, in_app, values, message):
     organisation = _organisation(in_app, "NZ")
     form = _form(code="NZ", name="Renamed", country_code="NZ",
                  wco_region=WcoRegion.FAR_EAST_SOUTH_SOUTHEAST_ASIA_AUSTRALASIA_PACIFIC.value)
     form.update(values)
-    response = sign_in("admin").post_form(f"/admin/organisations/{organisation.id}", form)
+    response = client_as("admin").post_form(f"/admin/organisations/{organisation.id}", form)
     assert response.status_code == 422
     assert message in response.text
     after = _organisation(in_app, "NZ")
@@ -162,8 +162,8 @@ def test_invalid_edit_is_refused_and_nothing_saved(sign_in, in_app, values, mess
 
 
 @pytest.mark.parametrize("organisation_id", ["999999", "2147483648", "99999999999999999999"])
-def test_unknown_organisation_is_404(sign_in, organisation_id):
-    client = sign_in("admin")
+def test_unknown_organisation_is_404(client_as, organisation_id):
+    client = client_as("admin")
     assert client.get(f"/admin/organisations/{organisation_id}").status_code == 404
     response = client.post_form(f"/admin/organisations/{organisation_id}", _form())
     assert response.status_code == 404
