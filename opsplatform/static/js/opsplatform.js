@@ -42,6 +42,36 @@
     });
   });
 
+  // A table or chart wider than the screen scrolls sideways: let the keyboard reach it
+  // (a named, focusable region), and only while it does scroll, so that no tab stop is
+  // added where there is nothing to scroll.
+  function nameOf(region) {
+    var named = region.querySelector("caption, title") ||
+      (region.closest("section") || document).querySelector("h2, h3");
+    return named ? named.textContent.trim() : "";
+  }
+  function markScrollableRegions() {
+    document.querySelectorAll(".table-wrap, .chart").forEach(function (region) {
+      var scrolls = region.scrollWidth > region.clientWidth + 1;
+      if (scrolls && !region.hasAttribute("tabindex")) {
+        region.setAttribute("tabindex", "0");
+        region.setAttribute("role", "region");
+        region.setAttribute("aria-label", nameOf(region));
+        region.setAttribute("data-scroll-region", "");
+      } else if (!scrolls && region.hasAttribute("data-scroll-region")) {
+        ["tabindex", "role", "aria-label", "data-scroll-region"].forEach(function (name) {
+          region.removeAttribute(name);
+        });
+      }
+    });
+  }
+  markScrollableRegions();
+  var resizing = null;
+  window.addEventListener("resize", function () {
+    window.clearTimeout(resizing);
+    resizing = window.setTimeout(markScrollableRegions, 100);
+  });
+
   // Move focus to the error summary so screen readers announce it.
   var summary = document.querySelector(".error-summary");
   if (summary) { summary.focus(); }
