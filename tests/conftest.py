@@ -1,7 +1,9 @@
 """Test fixtures: a real database (SQLite, or PostgreSQL when DATABASE_URL says so).
 
 The schema is built once per run by the Alembic migrations, the demo dataset is
-loaded on top, and every test runs inside a transaction that is rolled back.
+loaded on top, and every test runs inside a transaction that is rolled back. Tests act
+as someone through ``client_as`` (pages) and ``api_as`` (the API); the harness behind
+them, the factories and the access-matrix helper are in tests/support/.
 """
 
 from __future__ import annotations
@@ -26,7 +28,6 @@ from tests.support.clients import (
     ApiCaller,
     OpsClient,
     Who,
-    demo,
     find_user,
     sign_in_as,
 )
@@ -163,19 +164,6 @@ def in_app(app):
             db.session.commit()
 
     return _in_app
-
-
-@pytest.fixture
-def sign_in(client):
-    """Being replaced by ``client_as`` (tests/support/clients.py)."""
-
-    def _sign_in(local_part_or_email: str, password: str = DEMO_PASSWORD):
-        email = local_part_or_email if "@" in local_part_or_email else demo(local_part_or_email)
-        response = client.submit_sign_in(email, password)
-        assert response.status_code == 302, f"sign-in of {email} failed"
-        return client
-
-    return _sign_in
 
 
 @pytest.fixture

@@ -57,8 +57,6 @@ class OpsClient(FlaskClient):
         self._csrf = None
         return response
 
-    sign_in = submit_sign_in  # until every test module uses client_as
-
     def csrf_token(self) -> str:
         if getattr(self, "_csrf", None) is None:
             page = self.get("/profile" if self._signed_in() else "/sign-in")
