@@ -30,18 +30,18 @@ def _production(**changes):
 def test_development_is_the_default_with_sqlite_under_instance(tmp_path):
     config = load_config(tmp_path, environ={})
     assert config.ENV_NAME == "development"
-    assert config.DATABASE_URL == f"sqlite:///{tmp_path / 'opsplatform.sqlite'}"
+    assert f"sqlite:///{tmp_path / 'opsplatform.sqlite'}" == config.DATABASE_URL
 
 
 def test_without_an_instance_path_the_projects_instance_folder_is_used():
     config = load_config(environ={"OPSPLATFORM_ENV": "testing"})
-    assert config.DATABASE_URL == f"sqlite:///{DEFAULT_INSTANCE_PATH / 'opsplatform.sqlite'}"
+    assert f"sqlite:///{DEFAULT_INSTANCE_PATH / 'opsplatform.sqlite'}" == config.DATABASE_URL
     assert DEFAULT_INSTANCE_PATH.name == "instance"
 
 
 def test_database_url_comes_from_the_environment(tmp_path):
     url = "postgresql://ops@db.internal:5432/opsplatform"
-    assert load_config(tmp_path, environ={"DATABASE_URL": url}).DATABASE_URL == url
+    assert url == load_config(tmp_path, environ={"DATABASE_URL": url}).DATABASE_URL
 
 
 def test_development_secrets_are_generated_private_and_stable(tmp_path):
@@ -68,8 +68,8 @@ def test_generated_secrets_differ_between_instances(tmp_path):
 
 
 def test_secrets_from_the_environment_are_not_written(tmp_path):
-    config = load_config(tmp_path, environ={"SECRET_KEY": STRONG_SECRET,
-                                            "OPSPLATFORM_DATA_KEY": PRODUCTION["OPSPLATFORM_DATA_KEY"]})
+    config = load_config(tmp_path, environ={
+        "SECRET_KEY": STRONG_SECRET, "OPSPLATFORM_DATA_KEY": PRODUCTION["OPSPLATFORM_DATA_KEY"]})
     assert config.SECRET_KEY == STRONG_SECRET
     assert not (tmp_path / "secret-key").exists()
     assert not (tmp_path / "data-key").exists()
@@ -123,7 +123,7 @@ def test_production_starts_with_strong_secrets(tmp_path):
     config = load_config(tmp_path, environ=_production())
     assert config.ENV_NAME == "production"
     assert config.SECRET_KEY == STRONG_SECRET
-    assert config.DATA_KEYS == PRODUCTION["OPSPLATFORM_DATA_KEY"]
+    assert PRODUCTION["OPSPLATFORM_DATA_KEY"] == config.DATA_KEYS
     assert list(tmp_path.iterdir()) == []  # nothing generated
 
 

@@ -1,4 +1,4 @@
-"""The plan of an operation: creating it, editing it, its phases, closing; the dashboard and list."""
+"""An operation's plan: creating it, editing it, its phases, closing; the dashboard and list."""
 
 from __future__ import annotations
 
