@@ -18,7 +18,7 @@ from opsplatform.core.lists import (
     SortKey,
     matching,
 )
-from opsplatform.core.templating import format_moment
+from opsplatform.core.templating import moment_formatter
 from opsplatform.organisations.models import MAX_ORGANISATION_CODE_LENGTH, Organisation
 
 from .models import User
@@ -48,7 +48,7 @@ class AccountListArgsSchema(ListArgsSchema):
         metadata={"description": "Only accounts of the organisation with this code"})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AccountRow:
     """One line of the accounts page, its labels already translated."""
 
@@ -74,12 +74,13 @@ def account_rows(args: ListArgs) -> Page[AccountRow]:
     page = ACCOUNTS.page(query, args)
     admin, secretariat = _("Admin"), _("Secretariat")
     active, deactivated, never = _("Active"), _("Deactivated"), _("Never")
+    moment = moment_formatter()
     rows = [AccountRow(
         id=row.id, email=row.email, display_name=row.display_name,
         organisation=row.organisation,
         roles=" ".join(role for role, holds in ((admin, row.is_platform_admin),
                                                 (secretariat, row.is_secretariat)) if holds),
         status=active if row.is_active else deactivated,
-        last_sign_in=format_moment(row.last_sign_in_at) if row.last_sign_in_at else never,
+        last_sign_in=moment(row.last_sign_in_at) if row.last_sign_in_at else never,
     ) for row in page.items]
     return Page(rows, page.next_cursor, page.total)

@@ -201,21 +201,33 @@ class Listing:
 
         ``query`` holds the filters; it selects either one ORM entity or columns that
         include every key under its name. The total counts what ``query`` matches
-        (every page, whatever the cursor).
+        (every page, whatever the cursor): on the first page in the same query (a window
+        count over the matching rows), on later ones in a query of its own.
         """
-        total = count_rows(query) if count else None
-        ordered = query if args.after is None else query.where(self.after(args.after))
-        ordered = ordered.order_by(*self.order_by()).limit(args.limit + 1)
-        result = db.session.execute(ordered)
         description = query.column_descriptions
         single_entity = len(description) == 1 and description[0]["expr"] is description[0][
             "entity"] and description[0]["entity"] is not None
-        rows = list(result.scalars().unique() if single_entity else result)
+        counted_here = count and args.after is None
+        total = count_rows(query) if count and not counted_here else None
+        ordered = query if args.after is None else query.where(self.after(args.after))
+        if counted_here:
+            ordered = ordered.add_columns(func.count().over().label(_TOTAL))
+        ordered = ordered.order_by(*self.order_by()).limit(args.limit + 1)
+        result = db.session.execute(ordered)
+        if counted_here:
+            found = list(result.unique() if single_entity else result)
+            total = found[0][-1] if found else 0
+            rows = [row[0] for row in found] if single_entity else found
+        else:
+            rows = list(result.scalars().unique() if single_entity else result)
         next_cursor = None
         if len(rows) > args.limit:
             rows = rows[:args.limit]
             next_cursor = self.cursor(self.position_of(rows[-1]), args.filters)
         return Page(rows, next_cursor, total)
+
+
+_TOTAL = "list_total_"  # the window count's label, beside a first page's columns
 
 
 def count_rows(query: Select) -> int:

@@ -13,11 +13,10 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from opsplatform.auth.models import User
-from opsplatform.core.db import db
 from opsplatform.core.lists import (
     ListArgs,
     ListArgsSchema,
@@ -34,10 +33,10 @@ from .access import standings, visible_operations
 from .models import (
     Operation,
     OperationStatus,
+    Participation,
     ParticipationStatus,
     Phase,
     PhaseKind,
-    phase_on,
     status_on,
 )
 
@@ -98,7 +97,7 @@ def list_operations(user: User, args: ListArgs | None = None, *, limit: int | No
     return OPERATIONS.page(query, args or first_page(limit), count=args is not None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OperationRow:
     """One line of the operations page: what it shows, every label already translated."""
 
@@ -117,59 +116,53 @@ class OperationRow:
 def operation_rows(user: User, args: ListArgs, *, today: date | None = None) -> Page[OperationRow]:
     """The operations page: the same operations as ``list_operations``, as table rows.
 
-    Five queries for any page (total, the rows' columns, their current phases, the
-    caller's standing in each, participant counts), each reading only what it shows.
+    Two queries for a first page whatever its length: the rows with their host, current
+    phase and count of administrations taking part (and the total, ``Listing.page``),
+    then the caller's standing in each (``standings``); a later page counts apart.
     """
-    from .queries import participant_counts
-
     today = today or date.today()
+    taking_part = (select(func.count()).where(
+        Participation.operation_id == Operation.id,
+        Participation.status == ParticipationStatus.ACCEPTED).correlate(Operation)
+        .scalar_subquery())
     query = (_filtered(user, args, today)
              .with_only_columns(Operation.id, Operation.code, Operation.title,
                                 Operation.created_at, Operation.starts_on, Operation.ends_on,
-                                Operation.closed_at, Organisation.code.label("host"))
+                                # whether, not when: a timestamp costs its conversion
+                                Operation.closed_at.is_not(None).label("is_closed"),
+                                Organisation.code.label("host"),
+                                phase_name_on(today).label("phase"),
+                                taking_part.label("taking_part"))
              .join_from(Operation, Organisation,
                         Organisation.id == Operation.host_organisation_id))
     page = OPERATIONS.page(query, args)
-    ids = [row.id for row in page.items]
-    phases = _current_phase_candidates(ids, today)
     standing_of = standings(user, page.items)
-    counted = [row.id for row in page.items
-               if standing_of[row.id].can(Permission.PARTICIPANTS_READ)]
-    counts = participant_counts(counted)
     status_labels = {status: status.label for status in OperationStatus}
-    role_labels: dict[AccessRole | None, str] = {}
+    # Per role, worked out once: its label and whether it may see who takes part
+    # (invitees may not).
+    by_role: dict[AccessRole | None, tuple[str, bool]] = {}
     rows = []
     for row in page.items:
         access = standing_of[row.id]
-        if access.role not in role_labels:
-            role_labels[access.role] = access.label
-        status = status_on(today, closed_at=row.closed_at, starts_on=row.starts_on,
+        if access.role not in by_role:
+            by_role[access.role] = (access.label, access.can(Permission.PARTICIPANTS_READ))
+        role_label, sees_participants = by_role[access.role]
+        status = status_on(today, closed=row.is_closed, starts_on=row.starts_on,
                            ends_on=row.ends_on)
-        phase = phase_on(today, phases.get(row.id, ()), closed=row.closed_at is not None)
         rows.append(OperationRow(
-            id=row.id, code=row.code, title=row.title, host=row.host, status=status,
-            status_label=status_labels[status],
-            phase=phase.name if phase else (status_labels[status]
-                                            if status is OperationStatus.CLOSED else ""),
-            taking_part=counts[row.id][ParticipationStatus.ACCEPTED] if row.id in counts
-            else None,
-            is_invitee=access.role is AccessRole.INVITEE, role_label=role_labels[access.role],
-        ))
+            row.id, row.code, row.title, row.host, status, status_labels[status],
+            row.phase or (status_labels[status] if status is OperationStatus.CLOSED else ""),
+            row.taking_part if sees_participants else None,
+            access.role is AccessRole.INVITEE, role_label))
     return Page(rows, page.next_cursor, page.total)
 
 
-def _current_phase_candidates(operation_ids: list[int], today: date) -> dict[int, list]:
-    """Per operation, in order, the phases that may be current: those around ``today``
-    and closing ones (``models.phase_on`` picks among them)."""
-    candidates: dict[int, list] = {}
-    if operation_ids:
-        for phase in db.session.execute(
-            select(Phase.operation_id, Phase.kind, Phase.name, Phase.starts_on, Phase.ends_on)
-            .where(Phase.operation_id.in_(operation_ids),
-                   or_(Phase.kind == PhaseKind.CLOSED,
-                       and_(Phase.starts_on <= today,
-                            or_(Phase.ends_on.is_(None), Phase.ends_on >= today))))
-            .order_by(Phase.operation_id, Phase.position)
-        ):
-            candidates.setdefault(phase.operation_id, []).append(phase)
-    return candidates
+def phase_name_on(today: date):
+    """SQL twin of ``Operation.phase_on``: the name of the phase the calendar is in on
+    ``today`` (the closed phase once the operation is closed), for a select of operations."""
+    in_force = or_(
+        and_(Operation.closed_at.is_not(None), Phase.kind == PhaseKind.CLOSED),
+        and_(Operation.closed_at.is_(None), Phase.starts_on <= today,
+             or_(Phase.ends_on.is_(None), Phase.ends_on >= today)))
+    return (select(Phase.name).where(Phase.operation_id == Operation.id, in_force)
+            .order_by(Phase.position).limit(1).correlate(Operation).scalar_subquery())

@@ -28,7 +28,6 @@ from opsplatform.core.vocabularies import (
 )
 from opsplatform.organisations.models import Organisation
 
-
 # The longest text of each field, read by its column, its form, its API schema (and so the
 # OpenAPI document) and the domain function that saves it: one limit, every skin.
 MAX_OPERATION_CODE_LENGTH = 30
@@ -156,11 +155,11 @@ operation_organisers = Table(
 class Operation(Base):
     """A joint enforcement operation, such as CATalyst."""
 
+    __tablename__ = "operations"
     __table_args__ = (
         # The list's order, newest first (operations/lists.py).
         Index("ix_operations_created_at_id", "created_at", "id"),
     )
-    __tablename__ = "operations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(MAX_OPERATION_CODE_LENGTH), unique=True)
@@ -207,12 +206,16 @@ class Operation(Base):
         return f"<Operation {self.code}>"
 
     def status_on(self, today: date) -> OperationStatus:
-        return status_on(today, closed_at=self.closed_at, starts_on=self.starts_on,
+        return status_on(today, closed=self.closed_at is not None, starts_on=self.starts_on,
                          ends_on=self.ends_on)
 
     def phase_on(self, today: date) -> Phase | None:
-        """The phase the calendar is in (the closed phase once the operation is closed)."""
-        return phase_on(today, self.phases, closed=self.closed_at is not None)
+        """The phase the calendar is in (the closed phase once the operation is closed).
+
+        Its SQL twin, for lists: ``lists.phase_name_on``."""
+        if self.closed_at is not None:
+            return next((p for p in self.phases if p.kind is PhaseKind.CLOSED), None)
+        return next((p for p in self.phases if p.contains(today)), None)
 
     @property
     def operational_phase(self) -> Phase | None:
@@ -235,33 +238,18 @@ class Phase(Base):
     operation: Mapped[Operation] = relationship(back_populates="phases")
 
     def contains(self, day: date) -> bool:
-        return _contains(self, day)
+        return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
 
 
-# The calendar's rules, as functions of plain values too: lists read narrow rows
-# (operations/lists.py), not whole operations and phases.
-
-
-def status_on(today: date, *, closed_at: datetime | None, starts_on: date | None,
+def status_on(today: date, *, closed: bool, starts_on: date | None,
               ends_on: date | None) -> OperationStatus:
-    """An operation's status on ``today`` (its SQL twin: ``lists.status_filter``)."""
-    if closed_at is not None or (ends_on is not None and ends_on < today):
+    """An operation's status on ``today``, from plain values (lists read narrow rows, not
+    operations); ``closed``: closed early. Its SQL twin: ``lists.status_filter``."""
+    if closed or (ends_on is not None and ends_on < today):
         return OperationStatus.CLOSED
     if starts_on is None or starts_on > today:
         return OperationStatus.PLANNED
     return OperationStatus.ACTIVE
-
-
-def phase_on(today: date, phases, *, closed: bool):
-    """Of an operation's ``phases`` (in order; anything with kind, starts_on and ends_on),
-    the one the calendar is in: the closed phase once the operation is closed."""
-    if closed:
-        return next((p for p in phases if p.kind is PhaseKind.CLOSED), None)
-    return next((p for p in phases if _contains(p, today)), None)
-
-
-def _contains(phase, day: date) -> bool:
-    return phase.starts_on <= day and (phase.ends_on is None or day <= phase.ends_on)
 
 
 class Participation(Base):

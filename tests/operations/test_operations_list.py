@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import event, func, select
 
+from opsplatform.core.db import db
 from opsplatform.operations.access import visible_operations
-from opsplatform.operations.models import Operation
+from opsplatform.operations.lists import phase_name_on, status_filter
+from opsplatform.operations.models import Operation, OperationStatus, PhaseKind
+from opsplatform.operations.operations import PhaseFields, close_operation
 from tests.support import factories
 from tests.support.clients import assert_api_error, find_user
 
@@ -251,3 +255,34 @@ def test_the_page_runs_the_same_queries_for_two_or_fifty_operations(client_as, i
     finally:
         event.remove(_transaction, "before_cursor_execute", record)
     assert two == fifty, "\n".join(statement[:150] for statement in statements)
+
+
+def test_the_sql_twins_agree_with_the_calendar_rules(app, in_app):
+    """The page reads the current phase and filters the status in SQL; the rules are
+    Operation.phase_on and status_on. Both must say the same on any day."""
+    today = date.today()
+    with in_app():
+        planner = factories.secretariat()
+        closed_early = factories.operation(actor=planner, code="TWIN-CLOSED")
+        close_operation(closed_early, actor=planner)
+        factories.operation(actor=planner, code="TWIN-LATER",
+                            operational_starts_on=today + timedelta(days=100))
+        factories.operation(actor=planner, code="TWIN-SHORT", phases=[  # a gap, no closing
+            PhaseFields(PhaseKind.PLANNING, "Plan", today - timedelta(days=20),
+                        today - timedelta(days=10)),
+            PhaseFields(PhaseKind.OPERATIONAL, "Act", today - timedelta(days=1),
+                        today + timedelta(days=13))])
+    days = [today + timedelta(days=offset)
+            for offset in (-800, -200, -84, -71, -70, -15, -14, -1, 0, 1, 13, 14, 56, 100, 300)]
+    with app.app_context():
+        everything = db.session.scalars(select(Operation)).all()
+        assert len(everything) >= 5
+        for day in days:
+            expected = {operation.id: getattr(operation.phase_on(day), "name", None)
+                        for operation in everything}
+            found = db.session.execute(select(Operation.id, phase_name_on(day)))
+            assert {operation_id: name for operation_id, name in found} == expected
+            for status in OperationStatus:
+                assert set(db.session.scalars(select(Operation.id).where(
+                    status_filter(status, day)))) == {
+                    operation.id for operation in everything if operation.status_on(day) is status}

@@ -29,7 +29,8 @@ from .dashboard import dashboard_context
 @bp.get("/")
 def index():
     args, refused = load_page_args(OperationListArgsSchema(), request.args)
-    page = lists.operation_rows(current_user, args)
+    # The account itself: the rows ask it for each operation, the proxy would cost each time.
+    page = lists.operation_rows(current_user._get_current_object(), args)
     return render_template(
         "operations/index.html", page=page, args=args, refused=refused,
         statuses=list(OperationStatus),
