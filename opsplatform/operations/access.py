@@ -17,7 +17,19 @@ from typing import Any, TypeVar
 from flask import abort, g
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import ColumnElement, Select, SQLColumnExpression, exists, false, or_, select, true
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Select,
+    SQLColumnExpression,
+    String,
+    bindparam,
+    exists,
+    false,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import aliased
 
 from opsplatform.auth.models import User
@@ -52,12 +64,17 @@ class RowScope:
             return true()
         return false() if self.organisation_id is None else organisation_id == self.organisation_id
 
-    def where_code(self, organisation_code: SQLColumnExpression[Any]) -> ColumnElement[bool]:
-        """A condition on a column holding an organisation code (audit entries' subject)."""
-        if self.everyone:
-            return true()
-        return (false() if self.organisation_code is None
-                else organisation_code == self.organisation_code)
+    @staticmethod
+    def where_code(organisation_code: SQLColumnExpression[Any]) -> ColumnElement[bool]:
+        """A condition on a column holding an organisation code (audit entries' subject),
+        with bound parameters (a statement built once): run it with ``code_values()``."""
+        return or_(bindparam("scope_everyone", type_=Boolean),
+                   organisation_code == bindparam("scope_code", type_=String))
+
+    def code_values(self) -> dict[str, Any]:
+        """``where_code``'s parameters: every row, or the own code's (none for nobody)."""
+        return {"scope_everyone": self.everyone,
+                "scope_code": None if self.everyone else self.organisation_code}
 
 
 NOBODY = RowScope(everyone=False)
@@ -182,20 +199,32 @@ def _standing(user: User, participation: Participation | None, role: OperationRo
     return NO_ACCESS
 
 
+def _standings_statement() -> Select:
+    """The user's organisation's participations in some operations, with the user's role
+    through each and whether the invitation named anyone. Built once, with bound
+    parameters: every page of an operation runs it (see queries._OPERATION_ID)."""
+    named = aliased(Membership)
+    someone_named = exists().where(named.participation_id == Participation.id)
+    return (
+        select(Participation, Membership.role, someone_named)
+        .outerjoin(Membership, (Membership.participation_id == Participation.id)
+                   & (Membership.user_id == bindparam("user_id")))
+        .where(Participation.operation_id.in_(bindparam("operation_ids", expanding=True)),
+               Participation.organisation_id == bindparam("organisation_id"))
+    )
+
+
+_STANDINGS = _standings_statement()
+
+
 def standings(user: User, operations: list[Operation]) -> dict[int, OperationAccess]:
     """The user's standing in each of ``operations``, in one query."""
     if not user.is_authenticated or not user.is_active:
         return {operation.id: NO_ACCESS for operation in operations}
     ids = [operation.id for operation in operations]
-    named = aliased(Membership)
-    someone_named = exists().where(named.participation_id == Participation.id)
-    rows: Any = db.session.execute(
-        select(Participation, Membership.role, someone_named)
-        .outerjoin(Membership, (Membership.participation_id == Participation.id)
-                   & (Membership.user_id == user.id))
-        .where(Participation.operation_id.in_(ids),
-               Participation.organisation_id == user.organisation_id)
-    ) if ids else []
+    rows: Any = db.session.execute(_STANDINGS, {
+        "user_id": user.id, "operation_ids": ids, "organisation_id": user.organisation_id,
+    }) if ids else []
     found = {participation.operation_id: (participation, role, named)
              for participation, role, named in rows}
     return {operation_id: _standing(user, *found.get(operation_id, (None, None, False)))

@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -51,12 +53,30 @@ def timeline_phases(operation: Operation, today: date) -> list[TimelinePhase]:
             for phase in operation.phases]
 
 
-def timeline_chart(phases: Sequence[TimelinePhase], today: date, *,
-                   id_prefix: str = "timeline", title: str | None = None) -> Markup:
-    """The phase timeline, the phase marked ``is_current`` (if any) outlined as current."""
+# Drawing is a pure function of the chart's data, its ids and title, and the locale (its
+# words and numbers), so a drawing is kept under all of them: the dashboard draws the same
+# two charts for everyone who opens it the same day, and each drawing took some milliseconds.
+# Different data is another key, so a change shows at once; a key holds nothing that the
+# drawing does not show to whoever asks with that data.
+CHARTS_KEPT = 512
+
+
+def _locale_key() -> str:
+    return str(get_locale() or "")
+
+
+@lru_cache(maxsize=CHARTS_KEPT)
+def _timeline_drawing(phases: tuple[TimelinePhase, ...], today: date, id_prefix: str,
+                      title: str | None, _locale: str) -> Markup:
     current = next((phase for phase in phases if phase.is_current), None)
     return charts.phase_timeline(phases, today, id_prefix=id_prefix, title=title,
                                  current=current)
+
+
+def timeline_chart(phases: Sequence[TimelinePhase], today: date, *,
+                   id_prefix: str = "timeline", title: str | None = None) -> Markup:
+    """The phase timeline, the phase marked ``is_current`` (if any) outlined as current."""
+    return _timeline_drawing(tuple(phases), today, id_prefix, title, _locale_key())
 
 
 def compliance_segments(totals: Mapping[str, int]) -> list[charts.Segment]:
@@ -66,8 +86,17 @@ def compliance_segments(totals: Mapping[str, int]) -> list[charts.Segment]:
             for status, kind in COMPLIANCE_SEGMENTS]
 
 
+@lru_cache(maxsize=CHARTS_KEPT)
+def _compliance_drawing(counts: tuple[int, ...], id_prefix: str, title: str | None,
+                        _locale: str) -> Markup:
+    totals = {status: count for (status, _kind), count in zip(COMPLIANCE_SEGMENTS, counts,
+                                                              strict=True)}
+    return charts.stacked_bar(compliance_segments(totals), id_prefix=id_prefix,
+                              title=title or _("Returns for the periods so far"))
+
+
 def compliance_chart(totals: Mapping[str, int], *, id_prefix: str,
                      title: str | None = None) -> Markup:
     """The returns summary: one bar of returns filed, nil, overdue and not yet due."""
-    return charts.stacked_bar(compliance_segments(totals), id_prefix=id_prefix,
-                              title=title or _("Returns for the periods so far"))
+    counts = tuple(totals.get(status, 0) for status, _kind in COMPLIANCE_SEGMENTS)
+    return _compliance_drawing(counts, id_prefix, title, _locale_key())

@@ -17,7 +17,7 @@ def dashboard_context(operation: Operation, access: OperationAccess,
     today = today or date.today()
     phase = operation.phase_on(today)
     operational = operation.operational_phase
-    counts = queries.participant_counts([operation.id])[operation.id]
+    counts, document_count = queries.dashboard_counts(operation)
     context = {
         "today": today,
         "status": operation.status_on(today),
@@ -33,12 +33,12 @@ def dashboard_context(operation: Operation, access: OperationAccess,
         "participants_taking_part": counts[ParticipationStatus.ACCEPTED],
         "participants_invited": counts[ParticipationStatus.INVITED],
         "participants_declined": counts[ParticipationStatus.DECLINED],
-        "document_count": queries.document_count(operation),
+        "document_count": document_count,
         "access": access,
     }
     if access.can(Permission.COMPLIANCE_SUMMARY_READ):
         # The totals and the viewer's own row: the dashboard never builds the whole table.
-        own = queries.compliance_table(operation, access, own_only=True, today=today)
+        own = queries.compliance_summary(operation, access, today=today)
         context["compliance_chart"] = compliance_chart(own.totals, id_prefix="compliance-summary")
         context["has_periods"] = bool(own.totals)
         if access.participation is not None:
