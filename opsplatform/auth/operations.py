@@ -15,6 +15,7 @@ from opsplatform.audit.models import AuditAction
 from opsplatform.audit.operations import apply_changes, record
 from opsplatform.core.db import db, utcnow
 from opsplatform.core.errors import ConflictError, DomainError
+from opsplatform.core.phones import InvalidPhoneNumber, normalise_phone, region_of
 from opsplatform.core.text import MAX_EMAIL_LENGTH, check_length
 from opsplatform.organisations.models import Organisation
 
@@ -315,6 +316,21 @@ _CONTACT_DETAIL_LIMITS = {"job_title": MAX_JOB_TITLE_LENGTH, "office_phone": MAX
                           "time_zone": MAX_TIME_ZONE_LENGTH}
 
 
+_PHONE_FIELDS = ("office_phone", "duty_phone")
+
+
+def _phone_number(value: str | None, user: User, field: str) -> str | None:
+    """``value`` in E.164; written without a country code, read as dialled in the
+    country of the user's administration."""
+    if value is None:
+        return None
+    try:
+        return normalise_phone(value, region_of(user.organisation.code))
+    except InvalidPhoneNumber as error:
+        error.field = field
+        raise
+
+
 def update_contact_details(user: User, details: ContactDetails) -> None:
     """The account holder edits how colleagues in operations can reach them."""
     values = {name: (value or "").strip() or None for name, value in vars(details).items()}
@@ -322,6 +338,8 @@ def update_contact_details(user: User, details: ContactDetails) -> None:
         value = values[name]
         if value is not None:
             check_length(value, limit, name)
+    for name in _PHONE_FIELDS:
+        values[name] = _phone_number(values[name], user, name)
     values["display_name"] = _check_display_name(details.display_name)
     changes = apply_changes(user, values)
     if changes:

@@ -26,6 +26,7 @@ from opsplatform.core.access import public
 from opsplatform.core.db import db
 from opsplatform.core.errors import DomainError
 from opsplatform.core.forms import render_form
+from opsplatform.core.phones import format_phone
 from opsplatform.core.ratelimits import limiter
 from opsplatform.core.requests import keep_changes_despite_error
 
@@ -117,6 +118,9 @@ def _profile_page(status: int = 200, **context):
 def _details_form(user, formdata=None) -> ContactDetailsForm:
     form = ContactDetailsForm(formdata=formdata, obj=user, prefix="details")
     form.time_zone.choices = [SelectChoice("", _("Not set")), *_TIME_ZONE_CHOICES]
+    if formdata is None:  # stored in E.164, shown as people write them
+        form.office_phone.data = format_phone(user.office_phone) or None
+        form.duty_phone.data = format_phone(user.duty_phone) or None
     return form
 
 

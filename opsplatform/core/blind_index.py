@@ -24,7 +24,6 @@ import re
 import unicodedata
 from hashlib import sha256
 
-import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -33,6 +32,7 @@ from sqlalchemy.orm import MappedColumn, mapped_column
 
 from .crypto import Keyring, keyring
 from .errors import DomainError
+from .phones import InvalidPhoneNumber, normalise_phone
 
 _MAC_BYTES = 16
 BLIND_INDEX_LENGTH = 8 + 2 * _MAC_BYTES
@@ -106,54 +106,6 @@ def normalise_email(value: str) -> str:
         raise InvalidIdentifier(IndexKind.EMAIL, _(
             "This is not a valid e-mail address: %(reason)s", reason=str(error))) from error
     return f"{address.local_part.lower()}@{address.ascii_domain.lower()}"
-
-
-# -- phone ------------------------------------------------------------------------------------
-
-_NOT_A_NUMBER = _l("This is not a phone number.")
-_PARSE_PROBLEMS = {
-    phonenumbers.NumberParseException.INVALID_COUNTRY_CODE:
-        _l("The phone number has no country code: write it in international form, "
-           "starting with + and the country code."),
-    phonenumbers.NumberParseException.NOT_A_NUMBER: _NOT_A_NUMBER,
-    phonenumbers.NumberParseException.TOO_SHORT_AFTER_IDD:
-        _l("The phone number is too short after its international call prefix."),
-    phonenumbers.NumberParseException.TOO_SHORT_NSN: _l("The phone number is too short."),
-    phonenumbers.NumberParseException.TOO_LONG: _l("The phone number is too long."),
-}
-_LENGTH_PROBLEMS = {
-    phonenumbers.ValidationResult.INVALID_COUNTRY_CODE:
-        _l("The phone number's country code does not exist."),
-    phonenumbers.ValidationResult.TOO_SHORT:
-        _l("The phone number is too short for its country."),
-    phonenumbers.ValidationResult.TOO_LONG:
-        _l("The phone number is too long for its country."),
-    phonenumbers.ValidationResult.INVALID_LENGTH:
-        _l("The phone number does not have a length its country uses."),
-}
-
-
-def normalise_phone(value: str, region: str | None = None) -> str:
-    """The number in E.164 ("+442079460958").
-
-    ``region`` (ISO 3166 alpha-2, e.g. "KR") reads numbers written without a country
-    code, as the administration that recorded them would dial them. A number must have a
-    possible length for its country; it need not be in a range the phonenumbers
-    metadata knows to be allocated, which lags behind the real world.
-    """
-    text = _text(IndexKind.PHONE, value)
-    if region is not None and region.upper() not in phonenumbers.SUPPORTED_REGIONS:
-        raise ValueError(f"{region!r} is not a region phonenumbers knows")
-    try:
-        number = phonenumbers.parse(text, region.upper() if region else None)
-    except phonenumbers.NumberParseException as error:
-        problem = _PARSE_PROBLEMS.get(error.error_type, _NOT_A_NUMBER)
-        raise InvalidIdentifier(IndexKind.PHONE, str(problem)) from error
-    reason = phonenumbers.is_possible_number_with_reason(number)
-    if reason not in (phonenumbers.ValidationResult.IS_POSSIBLE,
-                      phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY):
-        raise InvalidIdentifier(IndexKind.PHONE, str(_LENGTH_PROBLEMS[reason]))
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 # -- shipment identifiers ---------------------------------------------------------------------
@@ -298,7 +250,10 @@ def normalise(kind: IndexKind | str, value: str, *, region: str | None = None) -
     """``value`` in the normal form of ``kind``; ``region`` is read for phone numbers only."""
     kind = IndexKind(kind)
     if kind is IndexKind.PHONE:
-        return normalise_phone(value, region)
+        try:
+            return normalise_phone(_text(kind, value), region)
+        except InvalidPhoneNumber as error:
+            raise InvalidIdentifier(kind, error.message) from error
     return _NORMALISERS[kind](value)
 
 

@@ -25,6 +25,7 @@ from markupsafe import Markup
 
 from .extensions import babel
 from .permissions import Permission
+from .phones import format_phone
 
 
 def select_locale() -> str:
@@ -184,3 +185,4 @@ def init_app(app: Flask) -> None:
     app.add_template_global(RowUrl, "row_url")
     app.add_template_filter(format_moment, "datetime")
     app.add_template_filter(lambda value: format_date(value, "medium"), "date")
+    app.add_template_filter(format_phone, "phone")

@@ -15,6 +15,7 @@ from opsplatform.auth.models import User
 from opsplatform.auth.operations import AccountFields, create_user, find_user_by_email
 from opsplatform.core.db import db
 from opsplatform.core.pdf import render_pdf
+from opsplatform.core.phones import normalise_phone
 from opsplatform.core.vocabularies import (
     HandlingCode,
     SubstanceGroup,
@@ -116,7 +117,10 @@ def _ensure_people(password: str) -> None:
     for local_part, _name, job, office, duty, languages, time_zone in PEOPLE:
         person = _find_user(local_part)
         if person is not None and not person.job_title:
-            person.job_title, person.office_phone, person.duty_phone = job, office, duty
+            person.job_title = job
+            # Stored as the profile stores them (E.164), written here as people write them.
+            person.office_phone = normalise_phone(office) if office else None
+            person.duty_phone = normalise_phone(duty) if duty else None
             person.languages, person.time_zone = languages, time_zone
     db.session.flush()
 

@@ -52,13 +52,15 @@ def test_contact_details_are_saved_and_audited(client_as, in_app):
     user = _user(in_app, "cp.kr")
     assert user.display_name == "Park Ji-woo (RILO liaison)"
     assert user.job_title == "Intelligence officer"
-    assert user.office_phone == "+82 42 481 7800"
-    assert user.duty_phone == "+82 10 5555 0101"
+    # Stored in E.164 (core/phones.py), whatever the spacing typed.
+    assert user.office_phone == "+82424817800"
+    assert user.duty_phone == "+821055550101"
     assert user.languages == "Korean, English"
     assert user.time_zone == "Europe/Brussels"
     page = client.get("/profile")
     assert "Your contact details were saved." in page.text
     assert 'value="Intelligence officer"' in page.text
+    assert 'value="+82 42-481-7800"' in page.text  # shown as Koreans write it
     # The time zone list (rendered once, core/forms.LongSelect) marks the saved one alone.
     assert page.text.count("<option selected") == 1
     assert '<option selected value="Europe/Brussels">Europe/Brussels</option>' in page.text
@@ -103,6 +105,55 @@ def test_an_unknown_time_zone_is_refused(client_as, in_app):
     assert 'aria-invalid="true"' in response.text
     assert _user(in_app, "cp.kr").time_zone == before.time_zone
     assert _user(in_app, "cp.kr").job_title == before.job_title
+
+
+@pytest.mark.parametrize(("typed", "message"), [
+    ("call me maybe", "This is not a phone number."),
+    ("+82 12", "too short for its country"),
+    ("+999 123 4567", "no country code"),
+])
+def test_a_phone_number_that_cannot_be_one_is_refused_on_its_field(client_as, in_app,
+                                                                    typed, message):
+    before = _user(in_app, "cp.kr")
+    response = client_as("cp.kr").post_form("/profile/details", _details(
+        duty_phone=typed, job_title="Typed but not saved"))
+    assert response.status_code == 422
+    assert message in response.text
+    assert f'value="{typed}"' in response.text
+    assert re.search(r'<input[^>]*aria-invalid="true"[^>]*id="details-duty_phone"|'
+                     r'<input[^>]*id="details-duty_phone"[^>]*aria-invalid="true"',
+                     response.text)
+    assert _user(in_app, "cp.kr").duty_phone == before.duty_phone
+
+
+def test_a_national_number_is_read_in_the_country_of_ones_administration(client_as, in_app):
+    """Korea's contact point writes 042-481-7800 as a Korean would dial it."""
+    client_as("cp.kr").post_form("/profile/details", _details(office_phone="042-481-7800"))
+    assert _user(in_app, "cp.kr").office_phone == "+82424817800"
+    # Someone of the WCO (no country) must give the country code.
+    response = client_as("secretariat").post_form("/profile/details", _details(
+        display_name="Amélie Dupont", office_phone="02 12 34 56 78"))
+    assert response.status_code == 422
+    assert "no country code" in response.text
+
+
+def test_the_directory_shows_numbers_readably_and_dials_them_exactly(client_as, in_app):
+    from opsplatform.operations.models import Operation
+
+    client_as("cp.kr").post_form("/profile/details", _details(duty_phone="+82 10 5555 0101"))
+    with in_app() as session:
+        catalyst = session.scalar(select(Operation.id).where(Operation.code == "CATALYST-DEMO"))
+    page = client_as("cp.jp").get(f"/operations/{catalyst}/contacts").text
+    assert ('<a class="phone" href="tel:+821055550101">+82 10-5555-0101</a>') in page
+
+
+def test_the_demo_accounts_phone_numbers_are_stored_in_e164(in_app):
+    from opsplatform.auth.models import User
+
+    with in_app() as session:
+        phones = [phone for user in session.scalars(select(User))
+                  for phone in (user.office_phone, user.duty_phone) if phone]
+    assert phones and all(re.fullmatch(r"\+[1-9]\d{6,14}", phone) for phone in phones), phones
 
 
 # -- own password --------------------------------------------------------------------------

@@ -98,7 +98,7 @@ def test_2_a_contact_point_accepts_completes_its_entry_and_files_a_return(journe
     page.get_by_role("button", name="Save contact details").click()
     scan(page, "profile")
     _open_operation(page, "Contact points")
-    expect(page.get_by_text("+81 90 5550 0199")).to_be_visible()
+    expect(page.get_by_role("link", name="+81 90-5550-0199")).to_be_visible()
     scan(page, "directory")
 
     _open_operation(page, "Reporting")

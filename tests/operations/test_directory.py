@@ -71,7 +71,7 @@ def test_the_directory_lists_the_people_of_organisations_taking_part(client_as, 
     page = client_as("cp.jp").get(f"/operations/{ids.catalyst}/contacts")
 
     assert page.status_code == 200
-    for shown in ("Sato Haruto", "Enforcement officer, Tokyo Customs", "+81 3 3529 0700",
+    for shown in ("Sato Haruto", "Enforcement officer, Tokyo Customs", "+81 3-3529-0700",
                   'href="tel:+81335290700"', "mailto:cp.jp@demo.example.org",
                   "Japanese, English", "Asia/Tokyo", "Kim Min-jun", "Coordinator (OCU)",
                   "Maria Rossi", "Observer"):
@@ -112,7 +112,7 @@ def test_the_csv_export(client_as, in_app, ids, everyone_named):
             "organisation_name"],
         "role": "Contact point",
         # A leading "+" would start a formula in a spreadsheet: the cell is kept as text.
-        "office_phone": "'+81 3 3529 0700", "duty_phone": "'+81 90 5550 0122",
+        "office_phone": "'+81335290700", "duty_phone": "'+819055500122",
         "email": demo("cp.jp"), "languages": "Japanese, English", "time_zone": "Asia/Tokyo"}
     assert by_email[demo("ocu")]["role"] == "Coordinator (OCU)"
     assert by_email[demo("observer")]["organisation_code"] == "UNODC"
@@ -160,7 +160,7 @@ def test_the_vcard_export(client_as, in_app, ids, everyone_named):
     assert sato.title.value == "Enforcement officer, Tokyo Customs"
     assert sato.role.value == "Contact point"
     phones = {tel.type_param: tel.value for tel in sato.contents["tel"]}
-    assert phones == {"WORK": "+81 3 3529 0700", "CELL": "+81 90 5550 0122"}
+    assert phones == {"WORK": "+81335290700", "CELL": "+819055500122"}  # E.164
     assert "Japanese, English" in sato.note.value
     assert cards["Kim Min-jun (OCU, Korea Customs Service)"].role.value == "Coordinator (OCU)"
     # Someone without phones gets a card without TEL lines.
