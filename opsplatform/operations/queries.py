@@ -18,6 +18,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from opsplatform.audit.models import AuditEntry
 from opsplatform.auth.models import User
 from opsplatform.core.db import db, utcnow
+from opsplatform.core.lists import ListArgs, ListArgsSchema, Listing, SortKey
+from opsplatform.core.lists import Page as ListPage
 from opsplatform.core.pagination import Page, keyset_page
 from opsplatform.core.vocabularies import LabelledEnum, with_labels
 from opsplatform.organisations.models import Organisation, OrganisationKind
@@ -348,24 +350,50 @@ class DirectoryEntry:
     time_zone: str | None
 
 
+# The columns the directory shows (not whole User and Organisation objects: some hundreds
+# on a large operation), in DirectoryEntry's order; built once (see _OPERATION_ID).
+_DIRECTORY = (
+    select(User.id.label("user_id"), User.display_name, User.job_title, Organisation.code,
+           Organisation.name,
+           Membership.role, User.office_phone, User.duty_phone, User.email, User.languages,
+           User.time_zone)
+    .select_from(Membership)
+    .join(User, User.id == Membership.user_id)
+    .join(Participation, Participation.id == Membership.participation_id)
+    .join(Organisation, Organisation.id == Participation.organisation_id)
+    .where(Membership.operation_id == _OPERATION_ID,
+           Participation.status == ParticipationStatus.ACCEPTED,
+           User.is_active.is_(True))
+    .order_by(Organisation.code, Membership.role, User.display_name)
+)
+
+
 def directory(operation: Operation) -> list[DirectoryEntry]:
     """The people of the participating organisations, by organisation and role."""
-    rows = db.session.execute(
-        select(Membership.role, User, Organisation)
-        .join(User, User.id == Membership.user_id)
-        .join(Participation, Participation.id == Membership.participation_id)
-        .join(Organisation, Organisation.id == Participation.organisation_id)
-        .where(Membership.operation_id == operation.id,
-               Participation.status == ParticipationStatus.ACCEPTED,
-               User.is_active.is_(True))
-        .order_by(Organisation.code, Membership.role, User.display_name)
-    )
-    return [
-        DirectoryEntry(user.id, user.display_name, user.job_title, organisation.code,
-                       organisation.name, role, user.office_phone, user.duty_phone, user.email,
-                       user.languages, user.time_zone)
-        for role, user, organisation in rows
-    ]
+    return [DirectoryEntry(*row)
+            for row in db.session.execute(_DIRECTORY, {"operation_id": operation.id})]
+
+
+# The page shows the directory 50 people at a time, in the same order (the downloads
+# hold everyone); the membership's id makes the order total.
+DIRECTORY = Listing("directory", SortKey(Organisation.code), SortKey(Membership.role),
+                    SortKey(User.display_name), SortKey(Membership.id))
+
+
+class DirectoryArgsSchema(ListArgsSchema):
+    """What the directory page takes: its cursor and page size only."""
+
+    listing = DIRECTORY
+
+
+def directory_page(operation: Operation, args: ListArgs) -> ListPage[DirectoryEntry]:
+    """A page of ``directory(operation)``, with the number of people in it."""
+    query = (_DIRECTORY.with_only_columns(*_DIRECTORY.selected_columns, Membership.id)
+             .order_by(None).params(operation_id=operation.id))
+    page = DIRECTORY.page(query, args)
+    fields = len(_DIRECTORY.selected_columns)  # the rows carry the order's keys after them
+    return ListPage([DirectoryEntry(*row[:fields]) for row in page.items], page.next_cursor,
+                    page.total)
 
 
 # -- dashboard --------------------------------------------------------------------------------

@@ -6,17 +6,18 @@ import csv
 import io
 
 import vobject
-from flask import Response, render_template
+from flask import Response, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from opsplatform.core.exports import csv_safe
+from opsplatform.core.lists import load_page_args
 from opsplatform.core.permissions import Permission
 
 from .. import queries
 from ..access import operation_route
 from ..directory import record_directory_export
-from ..models import Operation
+from ..models import Operation, OperationRole
 from . import bp
 
 CSV_COLUMNS = ["name", "job_title", "organisation_code", "organisation_name", "role",
@@ -26,8 +27,11 @@ CSV_COLUMNS = ["name", "job_title", "organisation_code", "organisation_name", "r
 @bp.get("/<int:operation_id>/contacts")
 @operation_route(Permission.CONTACTS_READ)
 def directory(operation):
+    args, refused = load_page_args(queries.DirectoryArgsSchema(), request.args)
     return render_template("operations/directory.html", operation=operation,
-                           entries=queries.directory(operation))
+                           page=queries.directory_page(operation, args), args=args,
+                           refused=refused, role_labels=OperationRole.labels_now()), \
+        422 if refused else 200
 
 
 def _download(operation: Operation, body: str, mimetype: str, extension: str) -> Response:
