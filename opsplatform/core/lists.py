@@ -40,6 +40,7 @@ DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
 # Enough for the longest key a list orders by (an e-mail address), encoded and signed.
 MAX_CURSOR_LENGTH = 1000
+CURSOR_PATTERN = r"^[A-Za-z0-9_.-]*$"
 _LARGEST_INTEGER = 2**63 - 1  # what any database column takes; larger is not a key of ours
 
 
@@ -325,7 +326,11 @@ class ListArgsSchema(Schema):
         unknown = EXCLUDE
 
     cursor = fields.String(
-        validate=validate.Length(max=MAX_CURSOR_LENGTH, error=_l("This cursor is too long.")),
+        validate=[validate.Length(max=MAX_CURSOR_LENGTH, error=_l("This cursor is too long.")),
+                  # What a cursor is made of (URL-safe base64 and dots): anything else is
+                  # refused before it is read, and stays short in a URL.
+                  validate.Regexp(CURSOR_PATTERN, error=_l(
+                      "This cursor was not given out by this list, or it was altered."))],
         metadata={"description": "The `next_cursor` of the previous page; none for the first"})
     limit = fields.Integer(
         load_default=DEFAULT_PAGE_SIZE, strict=False,

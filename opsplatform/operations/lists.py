@@ -50,7 +50,7 @@ class OperationListArgsSchema(ListArgsSchema):
 
     listing = OPERATIONS
 
-    status = fields.Enum(OperationStatus, by_value=fields.String, load_default=None,
+    status = fields.Enum(OperationStatus, by_value=fields.String,
                          error_messages={"unknown": _l("Choose one of the statuses offered.")},
                          metadata={"description": "Only operations in this status today"})
     q = SearchText(load_default="", validate=validate.Length(
@@ -77,7 +77,7 @@ def status_filter(status: OperationStatus, today: date):
 
 def _filtered(user: User, args: ListArgs, today: date) -> Select:
     query = visible_operations(user)
-    if args["status"] is not None:
+    if "status" in args.filters:
         query = query.where(status_filter(args["status"], today))
     if args["q"]:
         query = query.where(matching(args["q"], Operation.code, Operation.title))

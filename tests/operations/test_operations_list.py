@@ -173,7 +173,8 @@ def test_an_altered_cursor_is_refused_page_and_api(client_as, api_as, listed_ope
     client = client_as("secretariat")
     cursor = _cursor_of(client.get("/operations/?limit=2"))
     altered = cursor[:-2] + ("AA" if not cursor.endswith("AA") else "BB")
-    for forged in (altered, "abc", cursor.split(".")[0], "x" * 2000):
+    for forged in (altered, "abc", cursor.split(".")[0], "x" * 2000, "not a cursor!",
+                   cursor + "é"):
         page = client.get("/operations/", query_string={"limit": 2, "cursor": forged})
         assert page.status_code == 422
         assert "There is a problem" in page.text and "the list's first page" in page.text
@@ -286,3 +287,23 @@ def test_the_sql_twins_agree_with_the_calendar_rules(app, in_app):
                 assert set(db.session.scalars(select(Operation.id).where(
                     status_filter(status, day)))) == {
                     operation.id for operation in everything if operation.status_on(day) is status}
+
+
+def test_the_openapi_document_describes_the_page_shape_and_its_arguments():
+    from tests.url_rules import openapi_document
+
+    document = openapi_document()
+    listing = document["paths"]["/api/v1/operations"]["get"]
+    parameters = {p["name"]: p["schema"] for p in listing["parameters"]}
+    assert set(parameters) == {"cursor", "limit", "status", "q"}
+    assert parameters["cursor"]["maxLength"] == 1000
+    assert parameters["cursor"]["pattern"] == "^[A-Za-z0-9_.-]*$"
+    assert (parameters["limit"]["minimum"], parameters["limit"]["maximum"]) == (1, 100)
+    assert parameters["status"]["enum"] == ["planned", "active", "closed"]
+    assert "invalid_cursor" in listing["description"] and "422" in listing["responses"]
+    page = document["components"]["schemas"]["OperationList"]
+    assert set(page["required"]) == {"items", "next_cursor", "total"}
+    assert page["properties"]["next_cursor"] == {
+        "type": "string", "nullable": True, "description": page["properties"]["next_cursor"][
+            "description"]}
+    assert page["properties"]["total"]["type"] == "integer"
