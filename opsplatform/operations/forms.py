@@ -96,6 +96,11 @@ class PhaseEntryForm(Form):
     ends_on = DateField(_l("Ends on"), validators=[Optional()])
     remove = BooleanField(_l("Remove"))
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # What the rules say of this phase as a whole (its place, its dates together).
+        self.row_errors: list[str] = []
+
     @property
     def is_blank(self) -> bool:
         return not (self.kind.data or self.name.data or self.starts_on.data or self.ends_on.data)

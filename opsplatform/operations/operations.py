@@ -196,42 +196,57 @@ def reopen_operation(operation: Operation, *, actor: User) -> None:
 # -- phases -----------------------------------------------------------------------------------
 
 
+class PhaseError(DomainError):
+    """A rule broken by one phase; ``index`` is its place in the list given (from 0)."""
+
+    def __init__(self, index: int, message: str, *, code: str):
+        super().__init__(message, code=code, field="phases")
+        self.index = index
+
+
 def _validated_phases(phases: list[PhaseFields]) -> list[PhaseFields]:
     if not phases:
         raise DomainError(_("An operation needs at least one phase."), code="no_phases",
                           field="phases")
     cleaned: list[PhaseFields] = []
     for number, phase in enumerate(phases, start=1):
+        index = number - 1
         name = check_length((phase.name or "").strip(), MAX_PHASE_NAME_LENGTH, "phases")
         name = name or PhaseKind(phase.kind).label
         if phase.starts_on is None:
-            raise DomainError(_("Phase %(n)d (%(name)s) needs a start date.", n=number, name=name),
-                              code="missing_date", field="phases")
+            raise PhaseError(index, _("Phase %(n)d (%(name)s) needs a start date.", n=number,
+                                      name=name), code="missing_date")
+        if phase.kind is PhaseKind.CLOSED and number != len(phases):
+            raise PhaseError(
+                index, _("Phase %(n)d (%(name)s) closes the operation, so it comes last: "
+                         "move it to the end or choose another kind.", n=number, name=name),
+                code="closed_phase_not_last")
         if phase.ends_on is None and not (phase.kind is PhaseKind.CLOSED and number == len(phases)):
-            raise DomainError(
-                _("Phase %(n)d (%(name)s) needs an end date; only a final closing phase may be "
-                  "open-ended.", n=number, name=name),
-                code="missing_date", field="phases")
+            raise PhaseError(
+                index, _("Phase %(n)d (%(name)s) needs an end date; only a final closing phase "
+                         "may be open-ended.", n=number, name=name),
+                code="missing_date")
         if any(day is not None and not EARLIEST_DATE <= day <= LATEST_DATE
                for day in (phase.starts_on, phase.ends_on)):
-            raise DomainError(
-                _("Phase %(n)d (%(name)s) has a date outside %(first)s to %(last)s.",
-                  n=number, name=name, first=EARLIEST_DATE, last=LATEST_DATE),
-                code="date_out_of_range", field="phases")
+            raise PhaseError(
+                index, _("Phase %(n)d (%(name)s) has a date outside %(first)s to %(last)s.",
+                         n=number, name=name, first=EARLIEST_DATE, last=LATEST_DATE),
+                code="date_out_of_range")
         if phase.ends_on is not None and phase.ends_on < phase.starts_on:
-            raise DomainError(
-                _("Phase %(n)d (%(name)s) ends on %(end)s, before it starts on %(start)s.",
-                  n=number, name=name, end=phase.ends_on, start=phase.starts_on),
-                code="reversed_dates", field="phases")
+            raise PhaseError(
+                index, _("Phase %(n)d (%(name)s) ends on %(end)s, before it starts on "
+                         "%(start)s.", n=number, name=name, end=phase.ends_on,
+                         start=phase.starts_on),
+                code="reversed_dates")
         if cleaned:
             previous = cleaned[-1]
             if previous.ends_on is None or phase.starts_on <= previous.ends_on:
-                raise DomainError(
-                    _("Phase %(n)d (%(name)s) starts on %(start)s, before phase %(p)d "
-                      "(%(previous)s) has ended. Phases run one after another without "
-                      "overlapping.", n=number, name=name, start=phase.starts_on,
-                      p=number - 1, previous=previous.name),
-                    code="overlapping_phases", field="phases")
+                raise PhaseError(
+                    index, _("Phase %(n)d (%(name)s) starts on %(start)s, before phase %(p)d "
+                             "(%(previous)s) has ended. Phases run one after another without "
+                             "overlapping.", n=number, name=name, start=phase.starts_on,
+                             p=number - 1, previous=previous.name),
+                    code="overlapping_phases")
         cleaned.append(PhaseFields(PhaseKind(phase.kind), name, phase.starts_on, phase.ends_on))
     operational = [phase for phase in cleaned if phase.kind is PhaseKind.OPERATIONAL]
     if len(operational) > 1:

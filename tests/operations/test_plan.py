@@ -18,6 +18,7 @@ from opsplatform.operations.models import (
     ReportingPeriod,
 )
 from tests.operations.support import audit_entries
+from tests.support.clients import assert_api_error
 
 TODAY = date.today()
 
@@ -303,7 +304,7 @@ def _no_kind(rows):
     (_open_ended_early, ("Phase 4 (Follow-up and controlled deliveries) needs an end date; "
                          "only a final closing phase may be open-ended.")),
     (_two_operational, "An operation has at most one operational phase."),
-    (_no_kind, "Choose the kind of each phase (row “Debriefing”)."),
+    (_no_kind, "Choose the kind of this phase."),
 ], ids=["reversed", "overlapping", "open-ended", "two-operational", "no-kind"])
 def test_wrong_phases_are_refused_and_nothing_is_saved(client_as, in_app, ids, change, message):
     rows = change(_catalyst_rows(ids))
@@ -330,6 +331,52 @@ def test_a_reversed_phase_names_its_dates(client_as, ids):
     response = client_as("secretariat").post_form(f"/operations/{ids.catalyst}/phases",
                                                   _phase_rows(rows))
     assert f"ends on {end}, before it starts on {start}" in _text(response)
+
+
+def _row_errors(response) -> dict[str, list[str]]:
+    """The errors shown under each row of the phases table, by the row's id."""
+    return {row: [html.unescape(e) for e in re.findall(r'<p class="field-error">([^<]*)</p>',
+                                                       cell)]
+            for row, cell in re.findall(r'<td colspan="5" id="(phases-\d+)-errors">(.*?)</td>',
+                                        response.text)}
+
+
+def test_a_closing_phase_in_the_middle_is_refused_on_its_row(client_as, in_app, ids):
+    rows = _catalyst_rows(ids)
+    kind, _name, start, end = rows[3]  # the follow-up becomes a "closed" phase, mid-way
+    rows[3] = ("closed", "Closed too early", start, end)
+    response = client_as("secretariat").post_form(f"/operations/{ids.catalyst}/phases",
+                                                  _phase_rows(rows, 2))
+    assert response.status_code == 422
+    message = ("Phase 4 (Closed too early) closes the operation, so it comes last: move it "
+               "to the end or choose another kind.")
+    assert _row_errors(response) == {"phases-3": [message]}
+    assert 'aria-describedby="phases-3-errors"' in response.text
+    assert _input_value(response, "phases-3-name") == "Closed too early"  # kept as typed
+    with in_app() as session:
+        assert _phases(session, ids.catalyst) == [tuple(p) for p in ids.phases]
+
+
+def test_each_phase_error_shows_on_the_row_typed_even_past_removed_rows(client_as, ids):
+    rows = _catalyst_rows(ids)
+    kind, name, start, end = rows[1]
+    rows[1] = (kind, name, start, end, True)  # removed: the phases after it move up
+    kind, name, start, end = rows[3]
+    rows[3] = (kind, name, end, start)  # reversed dates on the fourth row of the form
+    response = client_as("secretariat").post_form(f"/operations/{ids.catalyst}/phases",
+                                                  _phase_rows(rows))
+    assert response.status_code == 422
+    assert list(_row_errors(response)) == ["phases-3"]
+
+
+def test_the_api_refuses_a_closing_phase_in_the_middle(api_as, ids):
+    phases = [{"kind": kind, "name": name, "starts_on": start.isoformat(),
+               "ends_on": end.isoformat() if end else None}
+              for kind, name, start, end in ids.phases]
+    phases[3]["kind"] = "closed"
+    response = api_as("secretariat").patch(f"/api/v1/operations/{ids.catalyst}",
+                                           {"phases": phases})
+    assert_api_error(response, 422, "closed_phase_not_last", field="phases")
 
 
 def test_a_phase_is_removed_with_its_checkbox(client_as, in_app, ids):

@@ -133,17 +133,19 @@ def edit(operation):
     return render_form("operations/edit.html", form, operation=operation)
 
 
-def _phase_rows(form: PhasesForm) -> list[operations.PhaseFields]:
-    rows = []
+def _phase_rows(form: PhasesForm) -> tuple[list[operations.PhaseFields], list]:
+    """The phases the form describes, and the form's row of each (to show its errors)."""
+    rows, entries = [], []
     for entry in form.phases:
         if entry.remove.data or entry.is_blank:
             continue
         if not entry.kind.data:
-            raise DomainError(_("Choose the kind of each phase (row “%(name)s”).",
-                                name=entry.form.name.data or "?"), field="phases")
+            entry.form.row_errors.append(_("Choose the kind of this phase."))
+            raise DomainError(_("Choose the kind of each phase."), field="phases")
         rows.append(operations.PhaseFields(PhaseKind(entry.kind.data), entry.form.name.data,
                                            entry.form.starts_on.data, entry.form.ends_on.data))
-    return rows
+        entries.append(entry)
+    return rows, entries
 
 
 EXTRA_PHASE_ROWS = 2
@@ -162,7 +164,12 @@ def edit_phases(operation):
     form = PhasesForm()
     if form.validate():
         try:
-            operations.set_phases(operation, _phase_rows(form), actor=current_user)
+            rows, entries = _phase_rows(form)
+            operations.set_phases(operation, rows, actor=current_user)
+        except operations.PhaseError as error:
+            # On the row at fault, and in the summary that links to it.
+            entries[error.index].form.row_errors.append(error.message)
+            form.form_errors.append(error.message)
         except DomainError as error:
             form.add_domain_error(error)
         else:
