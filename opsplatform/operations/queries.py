@@ -20,17 +20,15 @@ from opsplatform.auth.models import User
 from opsplatform.core.db import db, utcnow
 from opsplatform.core.lists import ListArgs, ListArgsSchema, Listing, SortKey
 from opsplatform.core.lists import Page as ListPage
-from opsplatform.core.pagination import Page, keyset_page
 from opsplatform.core.vocabularies import LabelledEnum, with_labels
 from opsplatform.organisations.models import Organisation, OrganisationKind
 
-from .access import OperationAccess, RowScope, visible_operations
+from .access import OperationAccess, RowScope
 from .models import (
     Membership,
     Operation,
     OperationDocument,
     OperationRole,
-    OperationStatus,
     Participation,
     ParticipationStatus,
     PeriodReturn,
@@ -39,34 +37,7 @@ from .models import (
     ReturnKind,
 )
 
-# -- lists ------------------------------------------------------------------------------------
-
-
-def _status_filter(status: OperationStatus, today: date):
-    closed = or_(Operation.closed_at.is_not(None), Operation.ends_on < today)
-    if status is OperationStatus.CLOSED:
-        return closed
-    planned = or_(Operation.starts_on.is_(None), Operation.starts_on > today)
-    if status is OperationStatus.PLANNED:
-        return ~closed & planned
-    return ~closed & ~planned
-
-
-def list_operations(user: User, *, status: OperationStatus | None = None, search: str = "",
-                    after: int | None = None, limit: int = 50,
-                    today: date | None = None) -> Page:
-    """The operations ``user`` may see, newest first, with phases loaded."""
-    today = today or date.today()
-    query = visible_operations(user).options(selectinload(Operation.phases),
-                                             selectinload(Operation.host_organisation))
-    if status is not None:
-        query = query.where(_status_filter(status, today))
-    if search:
-        # autoescape: "%" and "_" typed in the search box are text, not wildcards.
-        term = search.strip()
-        query = query.where(or_(Operation.code.icontains(term, autoescape=True),
-                                Operation.title.icontains(term, autoescape=True)))
-    return keyset_page(query, Operation.id, after, limit, descending=True)
+# -- lists (the operations list itself: lists.py) -------------------------------------------
 
 
 def participant_counts(operation_ids: list[int]) -> dict[int, Counter]:
