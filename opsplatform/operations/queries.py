@@ -76,6 +76,86 @@ def participations_with_people(operation: Operation) -> list[Participation]:
     ))
 
 
+# The participants page shows 50 organisations at a time, by code, each with its people.
+PARTICIPANTS = Listing("participants", SortKey(Organisation.code), SortKey(Participation.id))
+
+
+class ParticipantsArgsSchema(ListArgsSchema):
+    """What the participants page takes: its cursor and page size only."""
+
+    listing = PARTICIPANTS
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRow:
+    """Someone with a role through a participation."""
+
+    membership_id: int
+    user_id: int
+    name: str
+    email: str
+    role: OperationRole
+
+
+@dataclass(frozen=True, slots=True)
+class ParticipantRow:
+    """An organisation asked to take part, with its people (by name)."""
+
+    id: int  # the participation's
+    organisation_id: int
+    code: str
+    name: str
+    kind: OrganisationKind
+    status: ParticipationStatus
+    invited_at: datetime
+    responded_at: datetime | None
+    people: list[PersonRow]
+
+
+def participants_page(operation: Operation, args: ListArgs) -> ListPage[ParticipantRow]:
+    """A page of the organisations asked to take part, by code, with their people.
+
+    Two queries whatever the page's length: the participations with their organisation
+    (and their number), then the people of those participations.
+    """
+    page = PARTICIPANTS.page(
+        select(Participation.id, Participation.organisation_id, Organisation.code,
+               Organisation.name, Organisation.kind, Participation.status,
+               Participation.invited_at, Participation.responded_at)
+        .join(Organisation, Organisation.id == Participation.organisation_id)
+        .where(Participation.operation_id == operation.id), args)
+    people: dict[int, list[PersonRow]] = {row.id: [] for row in page.items}
+    if people:
+        for membership_id, participation_id, user_id, name, email, role in db.session.execute(
+            select(Membership.id, Membership.participation_id, User.id, User.display_name,
+                   User.email, Membership.role)
+            .join(User, User.id == Membership.user_id)
+            .where(Membership.participation_id.in_(list(people)))
+            .order_by(User.display_name, Membership.id)
+        ):
+            people[participation_id].append(PersonRow(membership_id, user_id, name, email, role))
+    return ListPage([ParticipantRow(row.id, row.organisation_id, row.code, row.name, row.kind,
+                                    row.status, row.invited_at, row.responded_at,
+                                    people[row.id]) for row in page.items],
+                    page.next_cursor, page.total)
+
+
+def people_to_add(operation: Operation, organisation_ids: list[int]) -> dict[int, list]:
+    """Per organisation, its active people without a role in ``operation`` yet, by name:
+    (id, display name, e-mail). One query."""
+    found: dict[int, list] = {organisation_id: [] for organisation_id in organisation_ids}
+    if found:
+        taken = select(Membership.user_id).where(Membership.operation_id == operation.id)
+        for user_id, organisation_id, name, email in db.session.execute(
+            select(User.id, User.organisation_id, User.display_name, User.email)
+            .where(User.organisation_id.in_(list(found)), User.is_active.is_(True),
+                   User.id.not_in(taken))
+            .order_by(User.display_name, User.id)
+        ):
+            found[organisation_id].append((user_id, name, email))
+    return found
+
+
 # -- compliance -------------------------------------------------------------------------------
 
 
@@ -374,7 +454,7 @@ ACTIVITY_LIMIT = 12
 
 # Entries about one administration's returns, named by its code in ``subject``: they show
 # only to those who see that administration's row (``OperationAccess.reporting_rows``).
-PER_ADMINISTRATION_REPORTING = ("returns.filed", "returns.reminder_sent")
+PER_ADMINISTRATION_REPORTING = ("returns.filed", "returns.corrected", "returns.reminder_sent")
 
 
 _QUIET = ("documents.downloaded", "directory.exported")

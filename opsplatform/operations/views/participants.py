@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -11,8 +11,9 @@ from wtforms.fields.choices import SelectChoice
 from opsplatform.auth.models import User
 from opsplatform.core.db import db
 from opsplatform.core.errors import DomainError
+from opsplatform.core.lists import load_page_args
 from opsplatform.core.permissions import Permission
-from opsplatform.organisations.models import Organisation
+from opsplatform.organisations.models import Organisation, OrganisationKind
 
 from .. import participants as taking_part
 from .. import queries
@@ -28,46 +29,73 @@ from ..models import (
 from . import bp
 
 
-def _invite_form(operation: Operation, participations: list[Participation]) -> InviteForm:
+def _invite_form(operation: Operation) -> InviteForm:
+    """Every active organisation not already invited to or taking part in ``operation``."""
     form = InviteForm(prefix="invite")
-    busy = {p.organisation_id for p in participations
-            if p.status in (ParticipationStatus.INVITED, ParticipationStatus.ACCEPTED)}
-    organisations = db.session.scalars(
-        select(Organisation).where(Organisation.is_active.is_(True)).order_by(Organisation.code))
+    busy = (select(Participation.organisation_id)
+            .where(Participation.operation_id == operation.id,
+                   Participation.status.in_((ParticipationStatus.INVITED,
+                                             ParticipationStatus.ACCEPTED))))
+    organisations = db.session.execute(
+        select(Organisation.code, Organisation.name)
+        .where(Organisation.is_active.is_(True), Organisation.id.not_in(busy))
+        .order_by(Organisation.code))
     form.organisation.choices = [("", _("Choose…"))] + [
-        (o.code, f"{o.code} — {o.name}") for o in organisations if o.id not in busy]
+        (code, f"{code} — {name}") for code, name in organisations]
     return form
 
 
-def _member_form(participation: Participation, prefix: str | None = None) -> MemberForm:
-    form = MemberForm(prefix=prefix or f"member-{participation.id}")
-    taken = set(db.session.scalars(select(Membership.user_id).where(
-        Membership.operation_id == participation.operation_id)))
-    people = db.session.scalars(
-        select(User).where(User.organisation_id == participation.organisation_id,
-                           User.is_active.is_(True)).order_by(User.display_name))
+def _member_form(participation, people: list | None = None,
+                 roles: list[SelectChoice] | None = None) -> MemberForm:
+    """The form adding someone of ``participation``'s organisation: ``people`` (found for
+    a whole page by ``queries.people_to_add``), else found here."""
+    form = MemberForm(prefix=f"member-{participation.id}")
+    if people is None:
+        operation = db.session.get(Operation, participation.operation_id)
+        people = queries.people_to_add(operation, [participation.organisation_id])[
+            participation.organisation_id]
     form.user.choices = [(0, _("Choose…"))] + [
-        (u.id, f"{u.display_name} ({u.email})") for u in people if u.id not in taken]
-    form.role.choices = [SelectChoice(role.value, role.label)
-                         for role in current_access().roles_assignable()]
+        (user_id, f"{name} ({email})") for user_id, name, email in people]
+    form.role.choices = roles if roles is not None else _assignable_choices()
     return form
+
+
+def _assignable_choices() -> list[SelectChoice]:
+    return [SelectChoice(role.value, role.label)
+            for role in current_access().roles_assignable()]
+
+
+def _page_params() -> dict[str, str]:
+    """Which page of the list a form was sent from (to show it again, or go back to it)."""
+    return {name: request.args[name] for name in ("cursor", "limit") if name in request.args}
+
+
+def _back_to_page(operation: Operation):
+    return redirect(url_for(".participants", operation_id=operation.id, **_page_params()))
 
 
 def _page(operation: Operation, status: int = 200, **forms):
-    participations = queries.participations_with_people(operation)
     access = current_access()
+    args, refused = load_page_args(queries.ParticipantsArgsSchema(), request.args)
+    page = queries.participants_page(operation, args)
     if access.can(Permission.PARTICIPANTS_WRITE):
-        forms.setdefault("invite_form", _invite_form(operation, participations))
-    member_forms = {
-        p.id: forms.get("member_forms", {}).get(p.id) or _member_form(p)
-        for p in participations if p.status in (ParticipationStatus.INVITED,
-                                                ParticipationStatus.ACCEPTED)
-        and access.may_manage_people_of(p)
-    }
-    forms["member_forms"] = member_forms
-    return render_template("operations/participants.html", operation=operation,
-                           participations=participations, roles=list(OperationRole),
-                           **forms), status
+        forms.setdefault("invite_form", _invite_form(operation))
+    managed = [p for p in page.items
+               if p.status in (ParticipationStatus.INVITED, ParticipationStatus.ACCEPTED)
+               and access.may_manage_people_of(p)]
+    given = forms.get("member_forms", {})
+    people = queries.people_to_add(operation, [p.organisation_id for p in managed
+                                               if p.id not in given])
+    roles = _assignable_choices()
+    forms["member_forms"] = {p.id: given.get(p.id) or _member_form(
+        p, people[p.organisation_id], roles) for p in managed}
+    return render_template(
+        "operations/participants.html", operation=operation, page=page, args=args,
+        refused=refused, page_params=args.url_params(args.cursor),
+        assignable=access.roles_assignable(), role_labels=OperationRole.labels_now(),
+        status_labels=ParticipationStatus.labels_now(),
+        kind_labels=OrganisationKind.labels_now(), **forms,
+    ), 422 if refused and status == 200 else status
 
 
 @bp.get("/<int:operation_id>/participants")
@@ -79,7 +107,7 @@ def participants(operation):
 @bp.post("/<int:operation_id>/participants")
 @operation_route(Permission.PARTICIPANTS_WRITE)
 def invite(operation):
-    form = _invite_form(operation, queries.participations_with_people(operation))
+    form = _invite_form(operation)
     # Who may be invited is the rule of participants.invite, whose messages name the problem
     # ("MX has already been invited"), not WTForms' "Not a valid choice".
     form.organisation.validate_choice = False
@@ -96,7 +124,7 @@ def invite(operation):
             form.add_domain_error(error)
         else:
             flash(_("%(code)s was invited.", code=organisation.code), "success")
-            return redirect(url_for(".participants", operation_id=operation.id))
+            return _back_to_page(operation)
     return _page(operation, 422, invite_form=form)
 
 
@@ -106,7 +134,7 @@ def withdraw(operation, participation_id: int):
     participation = load_child(Participation, participation_id, operation)
     taking_part.withdraw_participation(participation, actor=current_user)
     flash(_("%(code)s no longer takes part.", code=participation.organisation.code), "success")
-    return redirect(url_for(".participants", operation_id=operation.id))
+    return _back_to_page(operation)
 
 
 @bp.post("/<int:operation_id>/participants/<int:participation_id>/members")
@@ -129,7 +157,7 @@ def add_member(operation, participation_id: int):
         else:
             flash(_("%(name)s was added as %(role)s.", name=membership.user.display_name,
                     role=role.label), "success")
-            return redirect(url_for(".participants", operation_id=operation.id))
+            return _back_to_page(operation)
     return _page(operation, 422, member_forms={participation.id: form})
 
 
@@ -147,7 +175,7 @@ def change_role(operation, membership_id: int):
     taking_part.change_member_role(membership, role, actor=current_user)
     flash(_("%(name)s is now %(role)s.", name=membership.user.display_name, role=role.label),
           "success")
-    return redirect(url_for(".participants", operation_id=operation.id))
+    return _back_to_page(operation)
 
 
 @bp.post("/<int:operation_id>/members/<int:membership_id>/remove")
@@ -159,4 +187,4 @@ def remove_member(operation, membership_id: int):
     name = membership.user.display_name
     taking_part.remove_member(membership, actor=current_user)
     flash(_("%(name)s no longer has a role in this operation.", name=name), "success")
-    return redirect(url_for(".participants", operation_id=operation.id))
+    return _back_to_page(operation)
