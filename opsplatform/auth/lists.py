@@ -63,15 +63,18 @@ class AccountRow:
 
 def account_rows(args: ListArgs) -> Page[AccountRow]:
     """The accounts matching ``args``, by e-mail address: the columns the page shows."""
+    matches = []
+    if args["q"]:
+        matches.append(matching(args["q"], User.email, User.display_name))
+    if args["organisation"]:
+        matches.append(User.organisation_id == select(Organisation.id).where(
+            Organisation.code == args["organisation"]).scalar_subquery())
     query = (select(User.id, User.email, User.display_name, Organisation.code.label("organisation"),
                     User.is_platform_admin, User.is_secretariat, User.is_active,
                     User.last_sign_in_at)
-             .join(Organisation, Organisation.id == User.organisation_id))
-    if args["q"]:
-        query = query.where(matching(args["q"], User.email, User.display_name))
-    if args["organisation"]:
-        query = query.where(Organisation.code == args["organisation"])
-    page = ACCOUNTS.page(query, args)
+             .join(Organisation, Organisation.id == User.organisation_id).where(*matches))
+    # Counted without the organisations, joined only for their codes.
+    page = ACCOUNTS.page(query, args, total_of=select(User.id).where(*matches))
     admin, secretariat = _("Admin"), _("Secretariat")
     active, deactivated, never = _("Active"), _("Deactivated"), _("Never")
     moment = moment_formatter()

@@ -84,17 +84,13 @@ def _filtered(user: User, args: ListArgs, today: date) -> Select:
     return query
 
 
-def list_operations(user: User, args: ListArgs | None = None, *, limit: int | None = None,
-                    today: date | None = None) -> Page[Operation]:
-    """The operations ``user`` may see, newest first, with phases and host loaded.
-
-    With ``args`` (the list's arguments) the page counts its total; without, it is the
-    unfiltered first page of ``limit`` operations, uncounted (the home page).
-    """
+def list_operations(user: User, args: ListArgs, *, today: date | None = None) -> Page[Operation]:
+    """The operations ``user`` may see under ``args``, newest first, as whole operations
+    with their phases and host loaded (for the API, which shows their plan)."""
     today = today or date.today()
-    query = _filtered(user, args or first_page(limit), today).options(
+    query = _filtered(user, args, today).options(
         selectinload(Operation.phases), selectinload(Operation.host_organisation))
-    return OPERATIONS.page(query, args or first_page(limit), count=args is not None)
+    return OPERATIONS.page(query, args)
 
 
 @dataclass(frozen=True, slots=True)

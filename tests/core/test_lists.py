@@ -254,3 +254,22 @@ def test_url_params_carry_the_filters_the_page_size_and_the_cursor():
     assert args.url_params() == {"q": "x", "limit": 20}
     assert args.url_params("C") == {"q": "x", "limit": 20, "cursor": "C"}
     assert ListArgs({"q": ""}).url_params("C") == {"cursor": "C"}
+
+
+def test_a_total_counted_apart_is_the_same_on_every_page(app, accounts):
+    listing = Listing("test-apart", SortKey(User.display_name), SortKey(User.id))
+    mine = User.email.endswith(DOMAIN)
+    with app.app_context():
+        totals, cursor = [], None
+        while True:
+            args = _args_for(listing, limit=5, **({"cursor": cursor} if cursor else {}))
+            page = listing.page(select(User.id, User.display_name).where(mine), args,
+                                total_of=select(User.id).where(mine))
+            totals.append(page.total)
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+        uncounted = listing.page(select(User.id, User.display_name).where(mine),
+                                 _args_for(listing, limit=5), count=False)
+    assert totals == [12, 12, 12]
+    assert uncounted.total is None and len(uncounted.items) == 5

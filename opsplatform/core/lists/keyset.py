@@ -145,19 +145,25 @@ class Listing:
 
     # -- pages
 
-    def page(self, query: Select, args: ListArgs, *, count: bool = True) -> Page:
+    def page(self, query: Select, args: ListArgs, *, count: bool = True,
+             total_of: Select | None = None) -> Page:
         """Up to ``args.limit`` rows of ``query`` after ``args.after``, in this order.
 
         ``query`` holds the filters; it selects either one ORM entity or columns that
-        include every key under its name. The total counts what ``query`` matches
-        (every page, whatever the cursor): on the first page in the same query (a window
-        count over the matching rows), on later ones in a query of its own.
+        include every key under its name. The total counts what ``query`` matches (every
+        page, whatever the cursor): on the first page in the same query (a window count),
+        on later ones in a query of its own. ``total_of``, the same filters without what
+        is only shown (joins for labels), is counted instead, in a query of its own: a
+        window count visits every matching row with its joins, which costs more than the
+        count when the rows are many.
         """
         description = query.column_descriptions
         single_entity = len(description) == 1 and description[0]["expr"] is description[0][
             "entity"] and description[0]["entity"] is not None
-        counted_here = count and args.after is None
-        total = count_rows(query) if count and not counted_here else None
+        counted_here = count and total_of is None and args.after is None
+        total = None
+        if count and not counted_here:
+            total = count_rows(query if total_of is None else total_of)
         ordered = query if args.after is None else query.where(self.after(args.after))
         if counted_here:
             ordered = ordered.add_columns(func.count().over().label(_TOTAL))
