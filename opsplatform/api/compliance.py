@@ -6,17 +6,24 @@ Thin skins over operations/compliance.py (the rules) and operations/queries.py
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from opsplatform.core.permissions import Permission
 from opsplatform.operations import compliance, queries
 from opsplatform.operations.access import current_access, load_child, operation_route
-from opsplatform.operations.models import ReportingPeriod, ReturnKind
+from opsplatform.operations.models import PeriodReturn, ReportingPeriod, ReturnKind
 from opsplatform.operations.queries import CellStatus
 
 from . import bp
 from .body import load_json
-from .schemas.compliance import ComplianceSchema, FiledReturnSchema, NilReturnRequestSchema
+from .errors import api_abort
+from .schemas.compliance import (
+    ComplianceSchema,
+    FiledReturnSchema,
+    NilReturnRequestSchema,
+    ReturnCorrectionSchema,
+)
 
 # -- views --------------------------------------------------------------------------------------
 
@@ -70,6 +77,47 @@ def file_nil_return(operation):
     filed = compliance.file_return(operation, participation, period, kind=ReturnKind.NIL,
                                    actor=current_user, remarks=body["remarks"])
     return FiledReturnSchema.for_access(current_access()).dump(filed), 201
+
+
+@bp.patch("/operations/<int:operation_id>/returns/<int:return_id>")
+@operation_route(Permission.RETURNS_WRITE_OWN)
+def correct_return(operation, return_id: int):
+    """Correct a return of the caller's own administration.
+    ---
+    patch:
+      summary: Correct a filed return
+      description: >-
+        Only the fields sent change. Possible until a coordinator locks the period
+        (409 `period_locked`) or the operation closes (409 `operation_closed`). A nil
+        return with seizures is refused (422 `contradictory_return`), as is "seizures"
+        without a count (422 `invalid_seizure_count`). Each correction is audited.
+      tags: [Reporting]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: ReturnCorrectionSchema
+      responses:
+        200:
+          description: The return as corrected
+          content:
+            application/json:
+              schema: FiledReturnSchema
+        409:
+          $ref: '#/components/responses/Conflict'
+    """
+    participation = current_access().require_own_reporting()
+    period_return = load_child(PeriodReturn, return_id, operation)
+    if period_return.organisation_id != participation.organisation_id:
+        api_abort(404, "not_found", _("There is no such return."))
+    body = load_json(ReturnCorrectionSchema())
+    kind = body.get("kind", period_return.kind)
+    # A nil return made "seizures" needs its count sent; "seizures" made nil drops it.
+    kept = period_return.seizure_count if kind is ReturnKind.SEIZURES else None
+    count = body.get("seizure_count", kept)
+    compliance.correct_return(period_return, kind=kind, actor=current_user, seizure_count=count,
+                              remarks=body.get("remarks", period_return.remarks))
+    return FiledReturnSchema.for_access(current_access()).dump(period_return)
 
 
 @bp.get("/operations/<int:operation_id>/compliance")

@@ -32,6 +32,8 @@ class Permission(enum.StrEnum):
     # Nil returns and seizure returns of one's own administration.
     RETURNS_WRITE_OWN = "operation:returns:write_own"
     PERIODS_WRITE = "operation:periods:write"
+    # Lock a reporting period's returns once final (and unlock it).
+    PERIODS_LOCK = "operation:periods:lock"
     DOCUMENTS_READ = "operation:documents:read"
     DOCUMENTS_WRITE = "operation:documents:write"
 
@@ -68,6 +70,7 @@ ROLE_PERMISSIONS: dict[AccessRole, frozenset[Permission]] = {
         Permission.COMPLIANCE_READ,
         Permission.REMINDERS_SEND,
         Permission.PERIODS_WRITE,
+        Permission.PERIODS_LOCK,
         Permission.DOCUMENTS_WRITE,
     },
     AccessRole.COORDINATOR: _MEMBER_BASICS | {
@@ -75,6 +78,7 @@ ROLE_PERMISSIONS: dict[AccessRole, frozenset[Permission]] = {
         Permission.MEMBERS_WRITE_OWN,
         Permission.COMPLIANCE_READ,
         Permission.REMINDERS_SEND,
+        Permission.PERIODS_LOCK,
         Permission.DOCUMENTS_WRITE,
     },
     AccessRole.CONTACT_POINT: _MEMBER_BASICS | {

@@ -14,9 +14,9 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, select
 
 from opsplatform.audit.models import AuditAction
-from opsplatform.audit.operations import record
+from opsplatform.audit.operations import apply_changes, record
 from opsplatform.auth.models import User
-from opsplatform.core.db import db
+from opsplatform.core.db import db, utcnow
 from opsplatform.core.errors import ConflictError, DomainError
 from opsplatform.core.text import check_length
 
@@ -24,6 +24,7 @@ from .models import (
     MAX_REMARKS_LENGTH,
     MAX_REMINDER_MESSAGE_LENGTH,
     Operation,
+    OperationStatus,
     Participation,
     ParticipationStatus,
     PeriodReturn,
@@ -184,9 +185,8 @@ def file_return(operation: Operation, participation: Participation, period: Repo
             _("The period %(start)s – %(end)s has not started yet.", start=period.starts_on,
               end=period.ends_on),
             code="period_not_started", field="period")
-    if kind is ReturnKind.SEIZURES and (seizure_count is None or seizure_count < 1):
-        raise DomainError(_("Give the number of seizures (at least 1)."),
-                          code="invalid_seizure_count", field="seizure_count")
+    seizure_count = _checked_count(kind, seizure_count)
+    _check_open(operation, period, today)
     existing = _return_for(period, participation.organisation_id)
     if existing is not None:
         raise ConflictError(
@@ -196,7 +196,7 @@ def file_return(operation: Operation, participation: Participation, period: Repo
             code="already_reported", field="period")
     period_return = PeriodReturn(
         operation_id=operation.id, period=period, organisation_id=participation.organisation_id,
-        kind=kind, seizure_count=seizure_count if kind is ReturnKind.SEIZURES else None,
+        kind=kind, seizure_count=seizure_count,
         remarks=check_length((remarks or "").strip(), MAX_REMARKS_LENGTH, "remarks"),
         filed_by=actor,
     )
@@ -207,6 +207,80 @@ def file_return(operation: Operation, participation: Participation, period: Repo
            details={"kind": kind.value, "period": [str(period.starts_on), str(period.ends_on)],
                     "seizure_count": period_return.seizure_count})
     return period_return
+
+
+def own_returns(operation: Operation, participation: Participation) -> list[PeriodReturn]:
+    """The returns ``participation``'s administration has filed, by period."""
+    return list(db.session.scalars(
+        select(PeriodReturn).where(PeriodReturn.operation_id == operation.id,
+                                   PeriodReturn.organisation_id == participation.organisation_id)
+        .join(PeriodReturn.period).order_by(ReportingPeriod.starts_on)))
+
+
+def _checked_count(kind: ReturnKind, seizure_count: int | None) -> int | None:
+    """The seizure count a return of ``kind`` keeps; contradictions are refused, not dropped."""
+    if kind is ReturnKind.SEIZURES:
+        if seizure_count is None or seizure_count < 1:
+            raise DomainError(_("Give the number of seizures (at least 1)."),
+                              code="invalid_seizure_count", field="seizure_count")
+        return seizure_count
+    if seizure_count:  # a nil return with seizures typed in: one of them is wrong
+        raise DomainError(
+            _("A nil return reports no seizures, yet %(num)d were given: choose “Seizures "
+              "reported”, or clear the number.", num=seizure_count),
+            code="contradictory_return", field="seizure_count")
+    return None
+
+
+def _check_open(operation: Operation, period: ReportingPeriod, today: date) -> None:
+    """Returns of a locked period, or of a closed operation, are final."""
+    if period.locked_at is not None:
+        raise ConflictError(
+            _("The period %(start)s – %(end)s is locked: its returns are final. Ask a "
+              "coordinator to unlock it.", start=period.starts_on, end=period.ends_on),
+            code="period_locked", field="period")
+    if operation.status_on(today) is OperationStatus.CLOSED:
+        raise ConflictError(_("The operation is closed: its returns are final."),
+                            code="operation_closed", field="period")
+
+
+def correct_return(period_return: PeriodReturn, *, kind: ReturnKind, actor: User,
+                   seizure_count: int | None = None, remarks: str = "",
+                   today: date | None = None) -> PeriodReturn:
+    """Correct a filed return (callers check that it is the actor's administration's).
+
+    Possible until a coordinator locks the period or the operation closes; each
+    correction is audited with what it changed.
+    """
+    today = today or date.today()
+    kind = ReturnKind(kind)
+    operation = db.session.get(Operation, period_return.operation_id)
+    assert operation is not None
+    _check_open(operation, period_return.period, today)
+    changes = apply_changes(period_return, {
+        "kind": kind, "seizure_count": _checked_count(kind, seizure_count),
+        "remarks": check_length((remarks or "").strip(), MAX_REMARKS_LENGTH, "remarks")})
+    if changes:
+        period_return.corrected_at = utcnow()
+        period_return.corrected_by_id = actor.id
+        record(AuditAction.RETURN_CORRECTED, target=period_return, actor=actor,
+               operation=operation, subject=period_return.organisation.code,
+               details={"period": [str(period_return.period.starts_on),
+                                   str(period_return.period.ends_on)], "changes": changes})
+        db.session.flush()
+    return period_return
+
+
+def set_period_lock(period: ReportingPeriod, *, locked: bool, actor: User) -> None:
+    """Lock a period (its returns become final) or unlock it to allow corrections again."""
+    if (period.locked_at is not None) == locked:
+        return
+    period.locked_at = utcnow() if locked else None
+    period.locked_by_id = actor.id if locked else None
+    record(AuditAction.PERIOD_LOCKED if locked else AuditAction.PERIOD_UNLOCKED, target=period,
+           actor=actor, operation=period.operation_id,
+           details={"period": [str(period.starts_on), str(period.ends_on)]})
+    db.session.flush()
 
 
 def send_reminders(operation: Operation, period: ReportingPeriod, *, actor: User,

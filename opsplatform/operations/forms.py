@@ -145,20 +145,36 @@ def _optional_int(value) -> int | None:
     return number if 0 < number <= MAX_ID else None
 
 
-class ReturnForm(BaseForm):
-    """A contact point's return for one period: nothing seized, or how many seizures."""
+class RequiredWithSeizures(Optional):
+    """Needed only with "Seizures reported" (compliance._checked_count says so); the page
+    then says when it is needed instead of calling it optional."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.field_flags = {**self.field_flags, "conditional": True}
+
+
+class ReturnCorrectionForm(BaseForm):
+    """What a return says: nothing seized, or how many seizures (prefixed per return)."""
+
+    kind = RadioField(_l("Return"), choices=ReturnKind.choices(),
+                      validators=[InputRequired(message=_l("Choose what you are reporting."))])
+    seizure_count = IntegerField(_l("Number of seizures"),
+                                 validators=[RequiredWithSeizures(),
+                                             NumberRange(min=1, max=1_000_000)],
+                                 description=_l("Needed with “Seizures reported”; leave it "
+                                                "empty for a nil return."))
+    remarks = TextAreaField(_l("Remarks"),
+                            validators=[Optional(), Length(max=MAX_REMARKS_LENGTH)])
+
+
+class ReturnForm(ReturnCorrectionForm):
+    """A contact point's return for one period."""
 
     # Choices are the started periods not yet reported; the period itself is checked by
     # compliance.file_return, so that a stale page gets its clear message, not "invalid choice".
     period = SelectField(_l("Reporting period"), coerce=_optional_int, validate_choice=False,
                          validators=[DataRequired(message=_l("Choose a reporting period."))])
-    kind = RadioField(_l("Return"), choices=ReturnKind.choices(),
-                      validators=[InputRequired(message=_l("Choose what you are reporting."))])
-    seizure_count = IntegerField(_l("Number of seizures"),
-                                 validators=[Optional(), NumberRange(min=1, max=1_000_000)],
-                                 description=_l("Only for “Seizures reported”."))
-    remarks = TextAreaField(_l("Remarks"),
-                            validators=[Optional(), Length(max=MAX_REMARKS_LENGTH)])
 
 
 class ReminderForm(BaseForm):

@@ -315,8 +315,13 @@ class ReportingPeriod(Base):
     starts_on: Mapped[date]
     ends_on: Mapped[date]
     deadline_at: Mapped[datetime]
+    # A coordinator locks a period once its figures are final: no return is filed or
+    # corrected for it any more (operations/compliance.py).
+    locked_at: Mapped[datetime | None]
+    locked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     operation: Mapped[Operation] = relationship()
+    locked_by: Mapped[User | None] = relationship()
 
     def contains(self, day: date) -> bool:
         return self.starts_on <= day <= self.ends_on
@@ -340,10 +345,14 @@ class PeriodReturn(Base):
     remarks: Mapped[str] = mapped_column(Text, default="")
     filed_at: Mapped[datetime] = mapped_column(default=utcnow)
     filed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # The last correction (each one is in the audit trail with what it changed).
+    corrected_at: Mapped[datetime | None]
+    corrected_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     period: Mapped[ReportingPeriod] = relationship()
     organisation: Mapped[Organisation] = relationship()
-    filed_by: Mapped[User] = relationship()
+    filed_by: Mapped[User] = relationship(foreign_keys=[filed_by_id])
+    corrected_by: Mapped[User | None] = relationship(foreign_keys=[corrected_by_id])
 
 
 class Reminder(Base):

@@ -454,7 +454,7 @@ ACTIVITY_LIMIT = 12
 
 # Entries about one administration's returns, named by its code in ``subject``: they show
 # only to those who see that administration's row (``OperationAccess.reporting_rows``).
-PER_ADMINISTRATION_REPORTING = ("returns.filed", "returns.reminder_sent")
+PER_ADMINISTRATION_REPORTING = ("returns.filed", "returns.corrected", "returns.reminder_sent")
 
 
 _QUIET = ("documents.downloaded", "directory.exported")

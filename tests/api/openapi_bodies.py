@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from opsplatform.operations.models import Operation
+from opsplatform.operations.models import Operation, PeriodReturn
+from opsplatform.organisations.models import Organisation
 from tests.url_rules import openapi_document
 
 DOCUMENT = openapi_document()
@@ -29,8 +30,12 @@ class Body:
     def __str__(self) -> str:
         return f"{self.method} {self.path}"
 
-    def url(self, operation_id: int) -> str:
-        return self.path.replace("{operation_id}", str(operation_id))
+    def url(self, values: dict[str, int]) -> str:
+        """The path with an id for each of its parameters (``values``)."""
+        path = self.path
+        for name, value in values.items():
+            path = path.replace(f"{{{name}}}", str(value))
+        return path
 
 
 @dataclass(frozen=True)
@@ -107,10 +112,16 @@ class Api:
         with in_app() as session:
             self.operation_id = session.scalar(
                 select(Operation.id).where(Operation.code == OPERATION_CODE))
+            # Ids for the other path parameters, of objects the callers may change.
+            self.path_values = {"operation_id": self.operation_id, "return_id": session.scalar(
+                select(PeriodReturn.id).join(Organisation,
+                                             Organisation.id == PeriodReturn.organisation_id)
+                .where(PeriodReturn.operation_id == self.operation_id,
+                       Organisation.code == "JP"))}
 
     def send(self, body: Body, payload=None, *, caller: str | None = None, **kwargs):
         caller = caller or self.caller_for(body)
-        return self.api_as(caller).open(body.method, body.url(self.operation_id), payload,
+        return self.api_as(caller).open(body.method, body.url(self.path_values), payload,
                                         **kwargs)
 
     def caller_for(self, body: Body) -> str:

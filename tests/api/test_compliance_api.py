@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from opsplatform.audit.models import AuditEntry
 from opsplatform.auth.models import User
-from opsplatform.core.db import utcnow
+from opsplatform.core.db import db, utcnow
 from opsplatform.operations.models import (
     Operation,
     OperationRole,
@@ -142,14 +142,33 @@ MATRIX = AccessMatrix(
         # administration reports too, but the coordinator is not its contact point.
         Entry("nil-return", "api.file_nil_return", "POST", (404, 404, 403, 201, 403, 403, 403),
               body=lambda world: {"period_id": world.periods[2]}),
+        # A contact point corrects its own administration's returns, nobody else.
+        Entry("correct-return", "api.correct_return", "PATCH",
+              (404, 404, 403, 200, 403, 403, 403), arrange=lambda world: _filed_nil(world),
+              values=lambda world, made: {"return_id": made},
+              body=lambda world: {"kind": "seizures", "seizure_count": 2}),
     ],
 )
 
 
+def _filed_nil(world: World) -> int:
+    """A nil return the contact point's administration filed for the first period."""
+    operation = db.session.get(Operation, world.operation_id)
+    reporting = next(p for p in operation.participations
+                     if p.organisation.code == world.reporting)
+    return factories.period_return(
+        reporting, db.session.get(ReportingPeriod, world.periods[0]), kind=ReturnKind.NIL,
+        actor=db.session.get(User, world.people["contact_point"].id)).id
+
+
 @pytest.mark.parametrize("entry, role", MATRIX.cases())
 def test_who_gets_in(api_as, in_app, world, entry, role):
+    made = None
+    if entry.arrange is not None:
+        with in_app():
+            made = entry.arrange(world)
     before = _return_count(in_app)
-    url = entry.url(operation_id=world.operation_id)
+    url = entry.url(operation_id=world.operation_id, **entry.values(world, made))
     response = api_as(world.people[role]).open(entry.method, url, entry.body_for(world))
     MATRIX.check(entry, role, response, url=url, hidden=[world.code])
     assert _return_count(in_app) == before + (response.status_code == 201)
@@ -222,7 +241,7 @@ def test_contact_point_files_a_nil_return_by_period(api_as, ids, in_app):
     assert body["remarks"] == "Nothing at FRA."
     assert body["filed_by"] == demo("cp.de")
     assert body["period"]["id"] == period_id
-    assert set(body["period"]) == {"id", "starts_on", "ends_on", "deadline_at"}
+    assert set(body["period"]) == {"id", "starts_on", "ends_on", "deadline_at", "locked_at"}
     filed = _returns_of(in_app, period_id)["DE"]
     assert filed.id == body["id"] and filed.kind is ReturnKind.NIL
     with in_app() as session:
@@ -348,7 +367,7 @@ def _check_shape(body: dict, periods: list[int]) -> None:
     assert set(body) == {"periods", "administrations", "totals"}
     assert [p["id"] for p in body["periods"]] == periods
     for period in body["periods"]:
-        assert set(period) == {"id", "starts_on", "ends_on", "deadline_at"}
+        assert set(period) == {"id", "starts_on", "ends_on", "deadline_at", "locked_at"}
     assert set(body["totals"]) == STATUSES
     for row in body["administrations"]:
         assert set(row) == {"organisation", "cells"}

@@ -127,6 +127,14 @@ def _jp_owes_a_return(session, ids: DemoIds) -> dict:
     return {"period_id": started[-1].id}
 
 
+def _jp_return(session, ids: DemoIds) -> dict:
+    """A return JP has filed (the demo files several)."""
+    filed = session.scalars(select(PeriodReturn).where(
+        PeriodReturn.operation_id == ids.catalyst,
+        PeriodReturn.organisation_id == ids.organisations["JP"])).first()
+    return {"return_id": filed.id}
+
+
 def _first_period(session, ids: DemoIds) -> dict:
     return {"period_id": _periods(session, ids)[0].id}
 
@@ -222,6 +230,16 @@ ENTRIES = [
           outcomes(A, O, P, 403, 302, 403, 403, 403), arrange=_jp_owes_a_return,
           body=lambda ids, made: {"period": str(made["period_id"]), "kind": "nil"},
           redirect=r"^/operations/\d+/reporting$"),
+    Entry("correct-return", "operations.compliance_correct_return", "POST",
+          outcomes(A, O, P, 403, 302, 403, 403, 403), arrange=_jp_return,
+          values=lambda ids, made: {"return_id": made["return_id"]},
+          body=lambda ids, made: {f"correct-{made['return_id']}-kind": "nil"},
+          redirect=r"^/operations/\d+/reporting(#own-returns)?$"),
+    # Coordinators and the secretariat make a period's returns final (and undo it).
+    Entry("lock-period", "operations.compliance_lock_period", "POST",
+          outcomes(A, O, P, 403, 403, 403, 302, 302), arrange=_first_period,
+          values=lambda ids, made: {"period_id": made["period_id"], "action": "lock"},
+          redirect=r"^/operations/\d+/reporting(#periods)?$"),
     Entry("remind", "operations.compliance_remind", "POST",
           outcomes(A, O, P, 403, 403, 403, 302, 302), arrange=_first_period,
           values=lambda ids, made: {"period_id": made["period_id"]},

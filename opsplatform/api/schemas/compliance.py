@@ -35,12 +35,25 @@ class NilReturnRequestSchema(Schema):
             raise ValidationError(_("Give exactly one of 'period_id' or 'date'."), "_schema")
 
 
+class ReturnCorrectionSchema(Schema):
+    """A correction of a filed return: only the fields sent change."""
+
+    kind = fields.Enum(ReturnKind, by_value=True)
+    seizure_count = fields.Integer(strict=True, allow_none=True,
+                                   validate=validate.Range(min=1, max=1_000_000), metadata={
+                                       "description": "Needed with kind 'seizures'; null or "
+                                                      "absent for a nil return"})
+    remarks = fields.String(validate=validate.Length(max=MAX_REMARKS_LENGTH))
+
+
 class CompliancePeriodSchema(VisibleSchema):
     id = fields.Integer(required=True)
     starts_on = fields.Date(required=True)
     ends_on = fields.Date(required=True)
     deadline_at = fields.DateTime(required=True,
                                   metadata={"description": "Returns are due by then (UTC)"})
+    locked_at = fields.DateTime(required=True, allow_none=True, metadata={
+        "description": "When a coordinator made its returns final; null while open"})
 
 
 class FiledReturnSchema(VisibleSchema):
@@ -52,6 +65,8 @@ class FiledReturnSchema(VisibleSchema):
     seizure_count = fields.Integer(allow_none=True, required=True)
     remarks = fields.String(required=True)
     filed_at = fields.DateTime(required=True)
+    corrected_at = fields.DateTime(required=True, allow_none=True,
+                                   metadata={"description": "Its last correction, if any"})
     filed_by = fields.Function(lambda r: r.filed_by.email, required=True,
                                metadata={"description": "E-mail of the account that filed it"})
 

@@ -15,14 +15,14 @@ import io
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import Response, flash, redirect, render_template, url_for
+from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from opsplatform.core.db import db, utcnow
-from opsplatform.core.errors import DomainError
+from opsplatform.core.errors import ConflictError, DomainError
 from opsplatform.core.exports import csv_safe
 from opsplatform.core.forms import INVALID_FORM_STATUS
 from opsplatform.core.permissions import Permission
@@ -32,9 +32,11 @@ from .. import compliance as reporting
 from .. import queries
 from ..access import OperationAccess, current_access, load_child, operation_route
 from ..charts import compliance_chart
-from ..forms import PeriodsForm, ReminderForm, ReturnForm
+from ..forms import PeriodsForm, ReminderForm, ReturnCorrectionForm, ReturnForm
 from ..models import (
     Operation,
+    OperationStatus,
+    PeriodReturn,
     Reminder,
     ReportingFrequency,
     ReportingPeriod,
@@ -103,10 +105,24 @@ def _return_form(periods: list[PeriodView], own_row: ComplianceRow | None,
     open_periods = []
     if own_row is not None:
         open_periods = [view for view, cell in zip(periods, own_row.cells, strict=True)
-                        if cell.status in OPEN_STATUSES]
+                        if cell.status in OPEN_STATUSES and view.period.locked_at is None]
     form.period.choices = [("", _("Choose…"))] + [
         (view.period.id, _period_label(view)) for view in open_periods]
     return form
+
+
+def _correction_forms(operation: Operation, access, submitted: tuple[int, ReturnCorrectionForm]
+                      | None) -> dict[int, tuple[PeriodReturn, ReturnCorrectionForm]]:
+    """A correction form for each of the caller's own returns still open, by period id."""
+    submitted_id, submitted_form = submitted or (None, None)
+    forms = {}
+    for period_return in reporting.own_returns(operation, access.require_participation()):
+        form = submitted_form if submitted_form and period_return.id == submitted_id else \
+            ReturnCorrectionForm(prefix=f"correct-{period_return.id}", formdata=None, data={
+                "kind": period_return.kind.value, "seizure_count": period_return.seizure_count,
+                "remarks": period_return.remarks})
+        forms[period_return.period_id] = (period_return, form)
+    return forms
 
 
 def _reminder_form(view: PeriodView, form: ReminderForm | None = None) -> ReminderForm:
@@ -127,7 +143,8 @@ def _periods_form(periods: list[PeriodView]) -> PeriodsForm:
 
 def _page(operation: Operation, status: int = 200, *, return_form: ReturnForm | None = None,
           reminder_form: tuple[int, ReminderForm] | None = None,
-          periods_form: PeriodsForm | None = None):
+          periods_form: PeriodsForm | None = None,
+          correction_form: tuple[int, ReturnCorrectionForm] | None = None):
     access = current_access()
     today = date.today()
     table = queries.compliance_table(operation, access, today=today)
@@ -148,6 +165,8 @@ def _page(operation: Operation, status: int = 200, *, return_form: ReturnForm | 
     }
     if own_row is not None and access.files_own_returns:
         context["return_form"] = _return_form(periods, own_row, return_form)
+        context["correction_forms"] = _correction_forms(operation, access, correction_form)
+        context["final"] = operation.status_on(today) is OperationStatus.CLOSED
     if full and access.can(Permission.REMINDERS_SEND):
         submitted_id, submitted = reminder_form or (None, None)
         context["reminder_forms"] = [
@@ -186,8 +205,7 @@ def compliance_file_return(operation):
                                   field="period")
             reporting.file_return(
                 operation, participation, period, kind=kind, actor=current_user,
-                seizure_count=form.seizure_count.data if kind is ReturnKind.SEIZURES else None,
-                remarks=form.remarks.data or "")
+                seizure_count=form.seizure_count.data, remarks=form.remarks.data or "")
         except DomainError as error:
             form.add_domain_error(error)
         else:
@@ -195,6 +213,48 @@ def compliance_file_return(operation):
                     code=participation.organisation.code, span=_span(period)), "success")
             return redirect(url_for(".compliance", operation_id=operation.id))
     return _page(operation, INVALID_FORM_STATUS, return_form=form)
+
+
+@bp.post("/<int:operation_id>/reporting/returns/<int:return_id>")
+@operation_route(Permission.RETURNS_WRITE_OWN)
+def compliance_correct_return(operation, return_id: int):
+    participation = current_access().require_own_reporting()
+    period_return = load_child(PeriodReturn, return_id, operation)
+    if period_return.organisation_id != participation.organisation_id:
+        abort(404)  # another administration's return: not the caller's to see
+    form = ReturnCorrectionForm(prefix=f"correct-{period_return.id}")
+    if form.validate():
+        try:
+            reporting.correct_return(period_return, kind=ReturnKind(form.kind.data),
+                                     actor=current_user, seizure_count=form.seizure_count.data,
+                                     remarks=form.remarks.data or "")
+        except ConflictError as error:
+            # Locked or closed meanwhile: the page shows the return as final, and why.
+            flash(error.message, "error")
+            return _page(operation, error.status)
+        except DomainError as error:
+            form.add_domain_error(error)
+        else:
+            flash(_("The return of %(code)s for %(span)s was corrected.",
+                    code=participation.organisation.code, span=_span(period_return.period)),
+                  "success")
+            return redirect(url_for(".compliance", operation_id=operation.id,
+                                    _anchor="own-returns"))
+    return _page(operation, INVALID_FORM_STATUS, correction_form=(period_return.id, form))
+
+
+# -- locking a period's returns ---------------------------------------------------------------
+
+
+@bp.post("/<int:operation_id>/reporting/periods/<int:period_id>/<any(lock, unlock):action>")
+@operation_route(Permission.PERIODS_LOCK)
+def compliance_lock_period(operation, period_id: int, action: str):
+    period = load_child(ReportingPeriod, period_id, operation)
+    reporting.set_period_lock(period, locked=action == "lock", actor=current_user)
+    flash(_("The returns for %(span)s are final: locked.", span=_span(period)) if action == "lock"
+          else _("The returns for %(span)s can be corrected again.", span=_span(period)),
+          "success")
+    return redirect(url_for(".compliance", operation_id=operation.id, _anchor="periods"))
 
 
 # -- reminders ------------------------------------------------------------------------------------
