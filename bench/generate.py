@@ -29,12 +29,14 @@ import itertools
 import random
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
 
 from common import (
+    BENCH_DATA_KEY,
     BENCH_PASSWORD,
     bench_email,
     database_url,
@@ -45,7 +47,9 @@ from sqlalchemy.engine import Connection, Engine
 
 from opsplatform.audit.models import AuditAction, AuditEntry
 from opsplatform.auth.passwords import hash_password
+from opsplatform.core.crypto import Keyring
 from opsplatform.core.db import make_engine, utcnow
+from opsplatform.core.files import StoredFile
 from opsplatform.core.migrate import downgrade, upgrade
 from opsplatform.core.vocabularies import (
     HandlingCode,
@@ -55,8 +59,10 @@ from opsplatform.core.vocabularies import (
 )
 from opsplatform.models import Organisation, User
 from opsplatform.operations.models import (
+    DocumentCategory,
     Membership,
     Operation,
+    OperationDocument,
     OperationRole,
     OperationStatus,
     Participation,
@@ -795,6 +801,56 @@ def _reporting(build: _OperationsBuilder, operation_id: int, plan: _PlannedOpera
                          {"period": [str(starts_on), str(ends_on)]})
 
 
+# -- documents ---------------------------------------------------------------------------
+
+# A one-page PDF's worth of bytes: the documents list shows names, kinds and sizes; a
+# download decrypts it (the app's bench key, common.BENCH_DATA_KEY).
+_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+_DOCUMENT_TITLES = ["Operational plan", "Risk indicators", "Instructions for officers",
+                    "Briefing slides", "Weekly bulletin", "Contact list", "Debriefing notes"]
+LARGE_OPERATION_DOCUMENTS = 40
+
+
+def generate_documents(connection: Connection, platform: Platform, count: int) -> int:
+    """``count`` documents, encrypted as uploads are: 40 for the large dashboard's operation
+    (its documents page), the rest spread over the operations under way or closed."""
+    if count == 0 or not platform.operations:
+        return 0
+    ring = Keyring.parse(BENCH_DATA_KEY, BENCH_DATA_KEY)
+    rng = platform.rng
+    started = [row for row in platform.operations if row.status is not OperationStatus.PLANNED]
+    large = next((row for row in platform.operations
+                  if row.id == platform.dashboard_large_id), None)
+    owners = ([large] * min(count, LARGE_OPERATION_DOCUMENTS) if large else [])
+    owners += [rng.choice(started or platform.operations) for _ in range(count - len(owners))]
+    categories = list(DocumentCategory)
+    files, documents = [], []
+    first_file = (connection.scalar(select(func.max(StoredFile.id))) or 0) + 1
+    for number, row in enumerate(owners):
+        file_uuid = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        title = rng.choice(_DOCUMENT_TITLES)
+        uploader = row.coordinator_id or next(
+            (ids[0] for ids in row.people.values() if ids), None)
+        if uploader is None:
+            continue
+        when = _past(platform, 60)
+        files.append({"id": first_file + number, "uuid": file_uuid,
+                      "filename": f"{row.code}-{title.lower().replace(' ', '-')}.pdf",
+                      "content_type": "application/pdf", "size_bytes": len(_PDF),
+                      "key_id": ring.current_key_id, "created_at": when,
+                      "created_by_id": uploader,
+                      "ciphertext": ring.encrypt(_PDF, file_uuid.encode())})
+        documents.append({"operation_id": row.id, "stored_file_id": first_file + number,
+                          "title": title, "category": rng.choice(categories).value,
+                          "description": "", "uploaded_at": when,
+                          "uploaded_by_id": uploader})
+    insert_rows(connection, StoredFile.__table__, files)
+    if connection.dialect.name == "postgresql":  # ids given explicitly: move the sequence on
+        connection.execute(text("SELECT setval(pg_get_serial_sequence('stored_files', 'id'), "
+                                "(SELECT max(id) FROM stored_files))"))
+    return insert_rows(connection, OperationDocument.__table__, documents)
+
+
 # -- the steps, in order ------------------------------------------------------------------
 
 
@@ -815,6 +871,9 @@ STEPS = [
          "planned, a third closed, with phases, 15-60 administrations taking part (a few "
          "150-200), their people's roles, weekly reporting periods, returns, reminders and "
          "audit entries", generate_operations),
+    Step("documents", 600, 0, "operation documents (encrypted PDFs): 40 for the large "
+         "dashboard's operation, the rest spread over those under way or closed",
+         generate_documents),
     # Later issues append their steps here: messages, seizures, ...
 ]
 
