@@ -143,9 +143,22 @@ def test_4_the_coordinator_reads_the_compliance_and_reminds(journey):
     page.context.close()
 
 
-def test_5_the_reminded_contact_point_sees_the_reminder(journey):
+def test_5_the_reminded_contact_point_reports_then_corrects_its_return(journey):
     page = _person(journey["browser"], journey["base_url"], "cp.de")
     _open_operation(page, "Reporting")
     expect(page.get_by_text(re.compile("[Rr]eminded"))).to_be_visible()
     journey["scanner"].scan(page, "reporting-reminded")
+    page.get_by_label("Reporting period", exact=True).select_option(index=1)
+    page.get_by_label("Seizures reported", exact=True).check()
+    page.get_by_label("Number of seizures", exact=False).first.fill("2")
+    page.get_by_role("button", name="File the return").click()
+    expect(page.get_by_text(re.compile(r"Seizures reported filed for DE"))).to_be_visible()
+
+    correction = page.locator("details", has=page.get_by_text("Correct the return for period"))
+    correction.first.locator("summary").click()
+    correction.first.get_by_label("Number of seizures").fill("3")
+    journey["scanner"].scan(page, "correcting-a-return")
+    correction.first.get_by_role("button", name="Save the correction").click()
+    expect(page.get_by_text(re.compile(r"The return of DE for .* was corrected"))).to_be_visible()
+    expect(page.get_by_text("3 seizures")).to_be_visible()
     page.context.close()
