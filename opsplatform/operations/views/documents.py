@@ -15,7 +15,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -26,11 +25,12 @@ from opsplatform.core.errors import DomainError, handle_http_error
 from opsplatform.core.files import ACCEPTED_KINDS, megabytes, upload_limit_text
 from opsplatform.core.forms import INVALID_FORM_STATUS
 from opsplatform.core.permissions import Permission
+from opsplatform.core.templating import moment_formatter, translations
 
 from .. import documents as domain
 from ..access import access_for, current_access, load_child, operation_route
 from ..forms import DocumentForm
-from ..models import Operation, OperationDocument
+from ..models import DocumentCategory, Operation, OperationDocument
 from . import bp
 
 # Browsers may offer only these in the file picker; the server checks the content anyway.
@@ -49,12 +49,16 @@ def _documents(operation: Operation) -> list[OperationDocument]:
 
 
 def size_label(size: int) -> str:
-    """A file size for the list: "820 bytes", "14 KB", "2.5 MB"."""
+    """A file size for the list: "820 bytes", "14 KB", "2.5 MB".
+
+    (Through the request's translations, found once: a list shows one per row.)
+    """
+    words = translations()
     if size < 1024:
-        return ngettext("%(num)d byte", "%(num)d bytes", size)
+        return words.ungettext("%(num)d byte", "%(num)d bytes", size) % {"num": size}
     if size < 1048576:
-        return _("%(size)s KB", size=f"{size / 1024:.0f}")
-    return _("%(size)s MB", size=megabytes(size))
+        return words.ugettext("%(size)s KB") % {"size": f"{size / 1024:.0f}"}
+    return words.ugettext("%(size)s MB") % {"size": megabytes(size)}
 
 
 def _too_large_message() -> str:
@@ -77,6 +81,8 @@ def _page(operation: Operation, form: DocumentForm | None = None, status: int = 
         "operations/documents.html", operation=operation, documents=_documents(operation),
         form=form, accept=ACCEPT_ATTRIBUTE, too_large_message=_too_large_message(),
         max_bytes=current_app.config["UPLOAD_MAX_BYTES"], size_label=size_label,
+        # What every row repeats, worked out once for the page.
+        moment=moment_formatter(), category_labels=DocumentCategory.labels_now(),
     ), status
 
 
