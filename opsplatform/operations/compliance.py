@@ -16,6 +16,7 @@ from sqlalchemy import exists, select
 from opsplatform.audit.models import AuditAction
 from opsplatform.audit.operations import apply_changes, record
 from opsplatform.auth.models import User
+from opsplatform.core import dates
 from opsplatform.core.db import db, utcnow
 from opsplatform.core.errors import ConflictError, DomainError
 from opsplatform.core.text import check_length
@@ -120,20 +121,19 @@ def set_custom_periods(operation: Operation, spans: list[tuple[date, date]], *,
     spans = sorted(spans)
     for number, (start, end) in enumerate(spans, start=1):
         if end < start:
-            raise DomainError(_("Period %(n)d (%(start)s – %(end)s) ends before it starts.",
-                                n=number, start=start, end=end),
+            raise DomainError(_("Period %(n)d (%(span)s) ends before it starts.",
+                                n=number, span=dates.span(start, end)),
                               code="reversed_dates", field="periods")
         if not (phase.contains(start) and phase.contains(end)):
             raise DomainError(
-                _("Period %(n)d (%(start)s – %(end)s) lies outside the operational phase "
-                  "(%(pstart)s – %(pend)s).", n=number, start=start, end=end,
-                  pstart=phase.starts_on, pend=phase.ends_on),
+                _("Period %(n)d (%(span)s) lies outside the operational phase (%(phase)s).",
+                  n=number, span=dates.span(start, end),
+                  phase=dates.span(phase.starts_on, phase.ends_on)),
                 code="outside_operational_phase", field="periods")
         if number > 1 and start <= spans[number - 2][1]:
             raise DomainError(
-                _("Period %(n)d (%(start)s – %(end)s) overlaps the one before (%(pstart)s – "
-                  "%(pend)s).", n=number, start=start, end=end, pstart=spans[number - 2][0],
-                  pend=spans[number - 2][1]),
+                _("Period %(n)d (%(span)s) overlaps the one before (%(before)s).", n=number,
+                  span=dates.span(start, end), before=dates.span(*spans[number - 2])),
                 code="overlapping_periods", field="periods")
     if _replace_periods(operation, spans):
         record(AuditAction.PERIODS_CHANGED, target=operation, actor=actor, operation=operation,
@@ -151,7 +151,7 @@ def period_on(operation: Operation, day: date) -> ReportingPeriod:
     if period is None:
         raise DomainError(
             _("%(day)s is outside the operation's reporting periods (its operational phase).",
-              day=day),
+              day=dates.day(day)),
             code="outside_operational_phase", field="period")
     return period
 
@@ -182,17 +182,18 @@ def file_return(operation: Operation, participation: Participation, period: Repo
             code="not_reporting", field="organisation")
     if period.starts_on > today:
         raise DomainError(
-            _("The period %(start)s – %(end)s has not started yet.", start=period.starts_on,
-              end=period.ends_on),
+            _("The period %(span)s has not started yet.",
+              span=dates.span(period.starts_on, period.ends_on)),
             code="period_not_started", field="period")
     seizure_count = _checked_count(kind, seizure_count)
     _check_open(operation, period, today)
     existing = _return_for(period, participation.organisation_id)
     if existing is not None:
         raise ConflictError(
-            _("%(code)s already filed a return for %(start)s – %(end)s (%(kind)s, on %(when)s).",
-              code=participation.organisation.code, start=period.starts_on, end=period.ends_on,
-              kind=existing.kind.label, when=existing.filed_at.date()),
+            _("%(code)s already filed a return for %(span)s (%(kind)s, on %(when)s).",
+              code=participation.organisation.code,
+              span=dates.span(period.starts_on, period.ends_on), kind=existing.kind.label,
+              when=dates.day(existing.filed_at.date())),
             code="already_reported", field="period")
     period_return = PeriodReturn(
         operation_id=operation.id, period=period, organisation_id=participation.organisation_id,
@@ -236,8 +237,8 @@ def _check_open(operation: Operation, period: ReportingPeriod, today: date) -> N
     """Returns of a locked period, or of a closed operation, are final."""
     if period.locked_at is not None:
         raise ConflictError(
-            _("The period %(start)s – %(end)s is locked: its returns are final. Ask a "
-              "coordinator to unlock it.", start=period.starts_on, end=period.ends_on),
+            _("The period %(span)s is locked: its returns are final. Ask a coordinator to "
+              "unlock it.", span=dates.span(period.starts_on, period.ends_on)),
             code="period_locked", field="period")
     if operation.status_on(today) is OperationStatus.CLOSED:
         raise ConflictError(_("The operation is closed: its returns are final."),

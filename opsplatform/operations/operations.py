@@ -16,6 +16,7 @@ from sqlalchemy import select
 from opsplatform.audit.models import AuditAction
 from opsplatform.audit.operations import apply_changes, record
 from opsplatform.auth.models import User
+from opsplatform.core import dates
 from opsplatform.core.db import db, utcnow
 from opsplatform.core.errors import ConflictError, DomainError
 from opsplatform.core.text import check_length
@@ -229,14 +230,14 @@ def _validated_phases(phases: list[PhaseFields]) -> list[PhaseFields]:
         if any(day is not None and not EARLIEST_DATE <= day <= LATEST_DATE
                for day in (phase.starts_on, phase.ends_on)):
             raise PhaseError(
-                index, _("Phase %(n)d (%(name)s) has a date outside %(first)s to %(last)s.",
-                         n=number, name=name, first=EARLIEST_DATE, last=LATEST_DATE),
+                index, _("Phase %(n)d (%(name)s) has a date outside %(span)s.",
+                         n=number, name=name, span=dates.span(EARLIEST_DATE, LATEST_DATE)),
                 code="date_out_of_range")
         if phase.ends_on is not None and phase.ends_on < phase.starts_on:
             raise PhaseError(
                 index, _("Phase %(n)d (%(name)s) ends on %(end)s, before it starts on "
-                         "%(start)s.", n=number, name=name, end=phase.ends_on,
-                         start=phase.starts_on),
+                         "%(start)s.", n=number, name=name, end=dates.day(phase.ends_on),
+                         start=dates.day(phase.starts_on)),
                 code="reversed_dates")
         if cleaned:
             previous = cleaned[-1]
@@ -244,7 +245,8 @@ def _validated_phases(phases: list[PhaseFields]) -> list[PhaseFields]:
                 raise PhaseError(
                     index, _("Phase %(n)d (%(name)s) starts on %(start)s, before phase %(p)d "
                              "(%(previous)s) has ended. Phases run one after another without "
-                             "overlapping.", n=number, name=name, start=phase.starts_on,
+                             "overlapping.", n=number, name=name,
+                             start=dates.day(phase.starts_on),
                              p=number - 1, previous=previous.name),
                     code="overlapping_phases")
         cleaned.append(PhaseFields(PhaseKind(phase.kind), name, phase.starts_on, phase.ends_on))

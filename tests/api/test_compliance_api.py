@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
+from babel.dates import format_date
 from openapi_spec_validator import validate
 from sqlalchemy import func, select
 
@@ -308,7 +309,8 @@ def test_a_date_outside_the_operational_phase(api_as, ids, in_app, offset):
     before = _return_count(in_app)
     error = assert_api_error(api_as("cp.de").post(_nil_url(ids), json={"date": day.isoformat()}),
                              422, "outside_operational_phase")
-    assert day.isoformat() in error["message"]
+    # Written as the pages write days (core/dates), not as ISO.
+    assert format_date(day, "medium", locale="en") in error["message"]
     assert _return_count(in_app) == before
 
 

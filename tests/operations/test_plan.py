@@ -7,6 +7,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from babel.dates import format_date
 from sqlalchemy import func, select
 
 from opsplatform.audit.models import AuditAction
@@ -330,7 +331,8 @@ def test_a_reversed_phase_names_its_dates(client_as, ids):
     _kind, _name, start, end = rows[1]
     response = client_as("secretariat").post_form(f"/operations/{ids.catalyst}/phases",
                                                   _phase_rows(rows))
-    assert f"ends on {end}, before it starts on {start}" in _text(response)
+    assert (f"ends on {format_date(end, 'medium', locale='en')}, before it starts on "
+            f"{format_date(start, 'medium', locale='en')}") in _text(response)
 
 
 def _row_errors(response) -> dict[str, list[str]]:

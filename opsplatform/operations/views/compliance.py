@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import Response, abort, flash, redirect, render_template, url_for
-from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
+from opsplatform.core import dates
 from opsplatform.core.db import db, utcnow
 from opsplatform.core.errors import ConflictError, DomainError
 from opsplatform.core.exports import csv_safe
@@ -85,7 +86,7 @@ def _period_views(table: ComplianceTable, today: date) -> list[PeriodView]:
 
 
 def _span(period: ReportingPeriod) -> str:
-    return f"{format_date(period.starts_on, 'medium')} – {format_date(period.ends_on, 'medium')}"
+    return dates.span(period.starts_on, period.ends_on)
 
 
 def _period_label(view: PeriodView) -> str:
