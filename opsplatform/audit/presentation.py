@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from opsplatform.core.templating import translate
+
 from .models import AuditAction, AuditEntry
 
 # %(actor)s is who did it; %(subject)s what it was about (an organisation code, an e-mail).
@@ -33,8 +35,9 @@ SENTENCES = {
 
 def describe(entry: AuditEntry) -> str:
     """One sentence saying what happened."""
-    actor = entry.actor.display_name if entry.actor else _l("The platform")
+    # translate: the request's translations, found once (a feed shows a dozen sentences).
+    actor = entry.actor.display_name if entry.actor else translate(_l("The platform"))
     sentence = SENTENCES.get(entry.action)
     if sentence is None:
         return f"{entry.action} ({entry.subject or ''})"
-    return str(sentence) % {"actor": actor, "subject": entry.subject or ""}
+    return translate(sentence) % {"actor": actor, "subject": entry.subject or ""}

@@ -24,7 +24,6 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from . import dates
 from .extensions import babel
 from .permissions import Permission
 from .phones import format_phone
@@ -187,6 +186,23 @@ def moment_formatter() -> Callable[[datetime], str]:
     return format_one
 
 
+def day_formatter() -> Callable[[date], str]:
+    """The ``date`` filter for the many days of one page: the locale found once, and
+    each day written once. A ``datetime`` (shown as its day in the reader's time zone)
+    goes to the filter itself."""
+    locale = get_locale()
+    days: dict[date, str] = {}
+
+    def format_one(value: date) -> str:
+        if isinstance(value, datetime):
+            return format_date(value, "medium")
+        if value not in days:
+            days[value] = babel_dates.format_date(value, "medium", locale=locale)
+        return days[value]
+
+    return format_one
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     _install_template_gettext(app)
@@ -196,9 +212,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(Permission, "Permission")
     app.add_template_global(RowUrl, "row_url")
     app.add_template_filter(format_moment, "datetime")
-    # The same words as core/dates.day, which the domain's messages use.
     app.add_template_filter(lambda value: format_date(value, "medium"), "date")
-    app.add_template_filter(dates.deadline, "deadline")
     # Formatting a number costs some 80 µs (phonenumbers parses it); a directory shows
     # hundreds. A stored number is always written the same way: each is formatted once.
     app.add_template_filter(lru_cache(maxsize=4096)(format_phone), "phone")

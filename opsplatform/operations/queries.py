@@ -462,8 +462,8 @@ _QUIET = ("documents.downloaded", "directory.exported")
 
 @lru_cache(maxsize=8)
 def _activity_statement(limit: int):
-    # The actor (a many-to-one, with its organisation) in the same query.
-    return (select(AuditEntry).options(joinedload(AuditEntry.actor))
+    # The actor (a many-to-one) in the same query; its organisation is not shown.
+    return (select(AuditEntry).options(joinedload(AuditEntry.actor).lazyload(User.organisation))
             .where(AuditEntry.operation_id == _OPERATION_ID, AuditEntry.action.not_in(_QUIET),
                    or_(AuditEntry.action.not_in(PER_ADMINISTRATION_REPORTING),
                        RowScope.where_code(AuditEntry.subject)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from opsplatform.core.permissions import Permission
+from opsplatform.core.templating import day_formatter, moment_formatter
 
 from .. import queries
 from ..access import OperationAccess
@@ -19,6 +20,9 @@ def dashboard_context(operation: Operation, access: OperationAccess,
     operational = operation.operational_phase
     counts, document_count = queries.dashboard_counts(operation)
     context = {
+        # The timestamps and days the page shows, each written once.
+        "moment": moment_formatter(),
+        "day": day_formatter(),
         "today": today,
         "status": operation.status_on(today),
         "phase": phase,
