@@ -24,6 +24,7 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
+from . import dates
 from .extensions import babel
 from .permissions import Permission
 from .phones import format_phone
@@ -212,7 +213,9 @@ def init_app(app: Flask) -> None:
     app.add_template_global(Permission, "Permission")
     app.add_template_global(RowUrl, "row_url")
     app.add_template_filter(format_moment, "datetime")
+    # The same words as core/dates.day, which the domain's messages use.
     app.add_template_filter(lambda value: format_date(value, "medium"), "date")
+    app.add_template_filter(dates.deadline, "deadline")
     # Formatting a number costs some 80 µs (phonenumbers parses it); a directory shows
     # hundreds. A stored number is always written the same way: each is formatted once.
     app.add_template_filter(lru_cache(maxsize=4096)(format_phone), "phone")
