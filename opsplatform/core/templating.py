@@ -159,6 +159,12 @@ class RowUrl:
 _ID_MARK_TEXT = str(_ID_MARK)
 
 
+def _translated(value):
+    """A ``lazy_gettext`` string translated through ``translate`` (once per request's
+    catalogue lookup); anything else (text, Markup, None) as it is."""
+    return translate(value) if isinstance(value, LazyString) else value
+
+
 def format_moment(value) -> str:
     """A date and time to the minute, in the reader's time zone, saying which zone it is."""
     return f"{format_date(value, 'medium')}, {format_time(value, 'HH:mm ZZZZ')}"
@@ -213,6 +219,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(Permission, "Permission")
     app.add_template_global(RowUrl, "row_url")
     app.add_template_filter(format_moment, "datetime")
+    app.add_template_filter(_translated, "translated")
     # The same words as core/dates.day, which the domain's messages use.
     app.add_template_filter(lambda value: format_date(value, "medium"), "date")
     app.add_template_filter(dates.deadline, "deadline")
