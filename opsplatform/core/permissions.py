@@ -90,6 +90,11 @@ ROLE_PERMISSIONS: dict[AccessRole, frozenset[Permission]] = {
 }
 
 
+def roles_allowed(permission: Permission) -> frozenset[AccessRole]:
+    """The roles granted ``permission`` (for SQL that selects people by role)."""
+    return frozenset(role for role, granted in ROLE_PERMISSIONS.items() if permission in granted)
+
+
 def role_allows(role: AccessRole | None, permission: Permission) -> bool:
     if not isinstance(permission, Permission):
         # A string (or a template's undefined name) must not quietly mean "no".

@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from opsplatform.core.access import public
 from opsplatform.core.db import db
+from opsplatform.core.needs import count_for, needs_for
 
 bp = Blueprint("main", __name__)
 
@@ -29,7 +30,14 @@ def home():
                                 lists.first_page(HOME_LIST_SIZE), today=date.today())
     order = {OperationStatus.ACTIVE: 0, OperationStatus.PLANNED: 1, OperationStatus.CLOSED: 2}
     rows = sorted(page.items, key=lambda row: (order[row.status], row.code))
-    return render_template("main/home.html", rows=rows, has_more=page.has_next)
+    return render_template("main/home.html", rows=rows, has_more=page.has_next,
+                           needs=needs_for(current_user._get_current_object()))
+
+
+@bp.app_template_global("need_count")
+def need_count() -> int:
+    """How many things wait for the signed-in person: the navigation's count (one query)."""
+    return count_for(current_user)
 
 
 @bp.get("/healthz")

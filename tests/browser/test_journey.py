@@ -143,10 +143,14 @@ def test_4_the_coordinator_reads_the_compliance_and_reminds(journey):
     page.context.close()
 
 
-def test_5_the_reminded_contact_point_reports_then_corrects_its_return(journey):
+def test_5_the_reminded_contact_point_finds_it_waiting_reports_and_corrects(journey):
     page = _person(journey["browser"], journey["base_url"], "cp.de")
-    _open_operation(page, "Reporting")
-    expect(page.get_by_text(re.compile("[Rr]eminded"))).to_be_visible()
+    # The home page says what waits, the reminder with it, and leads to the form.
+    needs = page.get_by_role("region", name="What needs you")
+    expect(needs.get_by_text("Reminded on")).to_be_visible()
+    journey["scanner"].scan(page, "home-what-needs-me")
+    needs.get_by_role("link", name=re.compile(r"DE's return for .* is overdue")).click()
+    expect(page.get_by_role("heading", name="File a return")).to_be_visible()
     journey["scanner"].scan(page, "reporting-reminded")
     page.get_by_label("Reporting period", exact=True).select_option(index=1)
     page.get_by_label("Seizures reported", exact=True).check()

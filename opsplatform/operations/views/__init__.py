@@ -6,6 +6,7 @@ from flask import Blueprint
 
 bp = Blueprint("operations", __name__, url_prefix="/operations")
 
+from .. import needs  # noqa: E402,F401  (registers what the domain asks of people)
 from . import (  # noqa: E402,F401  (routes register on import)
     compliance,
     directory,

@@ -1,0 +1,89 @@
+"""What waits for a person, across operations and domains: the home page's first list.
+
+Each domain registers a ``NeedSource`` (``register``): a SQL count of what waits for a
+user, and the items themselves. The navigation shows ``count_for(user)``, one query
+whatever the number of sources (their counts are added in SQL); the home page lists
+``needs_for(user)``, most urgent first. Later domains add their own kinds (messages
+awaiting acknowledgement, seizures to correct or to validate) the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import IntEnum
+
+from flask import g
+from sqlalchemy import ScalarSelect, literal, select
+
+from .db import db
+
+
+class Urgency(IntEnum):
+    """How soon something needs doing; lower sorts first."""
+
+    OVERDUE = 0
+    DUE = 1
+    TO_ANSWER = 2
+    TO_FOLLOW = 3
+
+
+@dataclass(frozen=True)
+class Need:
+    """One thing waiting for someone: what, in which operation, by when, and where to act."""
+
+    kind: str  # stable, for tests and styling: "invitation", "return_overdue", ...
+    urgency: Urgency
+    title: str
+    url: str
+    operation_code: str
+    detail: str = ""
+    due_at: datetime | None = None
+
+    @property
+    def badge(self) -> str:
+        """The badge style saying how urgent it is (the words say it too)."""
+        return {Urgency.OVERDUE: "overdue", Urgency.DUE: "due"}.get(self.urgency, "invited")
+
+
+@dataclass(frozen=True)
+class NeedSource:
+    name: str
+    # A scalar count of what waits for the user, for the navigation (one query for all).
+    count: Callable[[object], ScalarSelect]
+    # The items, for the home page.
+    items: Callable[[object], list[Need]]
+
+
+_SOURCES: list[NeedSource] = []
+
+
+def register(source: NeedSource) -> NeedSource:
+    if any(known.name == source.name for known in _SOURCES):
+        raise ValueError(f"a need source named {source.name} is registered already")
+    _SOURCES.append(source)
+    return source
+
+
+def count_for(user) -> int:
+    """How many things wait for ``user``: every source's count, in one statement,
+    worked out once per request."""
+    if not _SOURCES or not getattr(user, "is_authenticated", False):
+        return 0
+    cached = g.get("_opsplatform_need_count")
+    if cached is None:
+        total = literal(0)
+        for source in _SOURCES:
+            total = total + source.count(user)
+        cached = g._opsplatform_need_count = db.session.scalar(select(total)) or 0
+    return cached
+
+
+def needs_for(user) -> list[Need]:
+    """Everything waiting for ``user``, most urgent first, then soonest due."""
+    found = [need for source in _SOURCES for need in source.items(user)]
+    latest = datetime.max.replace(tzinfo=None)
+    return sorted(found, key=lambda need: (
+        need.urgency, need.due_at.replace(tzinfo=None) if need.due_at else latest,
+        need.operation_code, need.title))

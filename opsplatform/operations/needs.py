@@ -1,0 +1,182 @@
+"""What the operations domain asks of people (core/needs.py): invitations to answer,
+returns due and overdue (with the reminders received), and for coordinators the
+administrations that have not reported.
+
+Each source is SQL over the rules' own facts: who may answer an invitation is the
+invitee standing of ``access._standing``; who files returns and who follows them up
+are the roles the permission map gives ``RETURNS_WRITE_OWN`` and ``REMINDERS_SEND``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from sqlalchemy import Select, exists, func, or_, select
+
+from opsplatform.auth.models import User
+from opsplatform.core import dates
+from opsplatform.core.db import db, utcnow
+from opsplatform.core.needs import Need, NeedSource, Urgency, register
+from opsplatform.core.permissions import Permission, roles_allowed
+from opsplatform.organisations.models import Organisation, OrganisationKind
+
+from .models import (
+    Membership,
+    Operation,
+    OperationRole,
+    Participation,
+    ParticipationStatus,
+    PeriodReturn,
+    Reminder,
+    ReportingPeriod,
+)
+
+
+def _roles(permission: Permission) -> list[OperationRole]:
+    """The roles inside an operation that hold ``permission``."""
+    values = {role.value for role in OperationRole}
+    return [OperationRole(role.value) for role in roles_allowed(permission)
+            if role.value in values]
+
+
+def _counted(query: Select):
+    return select(func.count()).select_from(query.subquery()).scalar_subquery()
+
+
+def _running(today: date):
+    """Operations whose returns are not final yet (not closed, early or by the calendar)."""
+    return Operation.closed_at.is_(None) & or_(Operation.ends_on.is_(None),
+                                               Operation.ends_on >= today)
+
+
+# -- invitations ------------------------------------------------------------------------------
+
+
+def _invitations(user: User) -> Select:
+    someone_named = exists().where(Membership.participation_id == Participation.id)
+    user_named = exists().where(Membership.participation_id == Participation.id,
+                                Membership.user_id == user.id)
+    return (
+        select(Operation.id, Operation.code, Operation.title, Participation.invited_at)
+        .join(Participation, Participation.operation_id == Operation.id)
+        .join(Organisation, Organisation.id == Participation.organisation_id)
+        .where(Participation.organisation_id == user.organisation_id,
+               Participation.status == ParticipationStatus.INVITED,
+               Organisation.is_active.is_(True), or_(user_named, ~someone_named),
+               _running(date.today()))
+    )
+
+
+def _invitation_items(user: User) -> list[Need]:
+    return [Need("invitation", Urgency.TO_ANSWER,
+                 _("Answer the invitation to %(code)s", code=code), detail=title,
+                 url=url_for("operations.overview", operation_id=operation_id),
+                 operation_code=code)
+            for operation_id, code, title, _invited_at in db_rows(_invitations(user))]
+
+
+# -- returns owed by the user's administration ------------------------------------------------
+
+
+def _owed_returns(user: User) -> Select:
+    today = date.today()
+    reminded = (select(func.max(Reminder.sent_at))
+                .where(Reminder.period_id == ReportingPeriod.id,
+                       Reminder.organisation_id == Participation.organisation_id)
+                .scalar_subquery())
+    return (
+        select(Operation.id, Operation.code, Organisation.code, ReportingPeriod.starts_on,
+               ReportingPeriod.ends_on, ReportingPeriod.deadline_at, reminded)
+        .join(Operation, Operation.id == ReportingPeriod.operation_id)
+        .join(Membership, (Membership.operation_id == Operation.id)
+              & (Membership.user_id == user.id)
+              & Membership.role.in_(_roles(Permission.RETURNS_WRITE_OWN)))
+        .join(Participation, (Participation.id == Membership.participation_id)
+              & (Participation.status == ParticipationStatus.ACCEPTED))
+        .join(Organisation, Organisation.id == Participation.organisation_id)
+        .where(Organisation.kind == OrganisationKind.MEMBER_ADMINISTRATION,
+               Organisation.is_active.is_(True), ReportingPeriod.starts_on <= today,
+               ReportingPeriod.locked_at.is_(None), _running(today),
+               ~exists().where(PeriodReturn.period_id == ReportingPeriod.id,
+                               PeriodReturn.organisation_id == Participation.organisation_id))
+    )
+
+
+def _owed_items(user: User) -> list[Need]:
+    now = utcnow()
+    items = []
+    for operation_id, code, own, starts_on, ends_on, deadline_at, reminded in db_rows(
+            _owed_returns(user)):
+        overdue = deadline_at < now
+        title = (_("%(own)s's return for %(span)s is overdue", own=own,
+                   span=dates.span(starts_on, ends_on)) if overdue
+                 else _("%(own)s's return for %(span)s is due", own=own,
+                        span=dates.span(starts_on, ends_on)))
+        detail = _("Reminded on %(day)s.", day=dates.day(reminded.date())) if reminded else ""
+        items.append(Need("return_overdue" if overdue else "return_due",
+                          Urgency.OVERDUE if overdue else Urgency.DUE, title, detail=detail,
+                          url=url_for("operations.compliance", operation_id=operation_id,
+                                      _anchor="file-return"),
+                          operation_code=code, due_at=deadline_at))
+    return items
+
+
+# -- administrations that have not reported, for those who follow returns up ---------------
+
+
+def _unreported(user: User) -> Select:
+    today, now = date.today(), utcnow()
+    reporter = Organisation.__table__.alias("reporter")
+    owing = (
+        select(func.count(Participation.id))
+        .join(reporter, reporter.c.id == Participation.organisation_id)
+        .where(Participation.operation_id == ReportingPeriod.operation_id,
+               Participation.status == ParticipationStatus.ACCEPTED,
+               reporter.c.kind == OrganisationKind.MEMBER_ADMINISTRATION.value,
+               # Two levels down: the period is the outer query's (SQL does not guess).
+               ~exists().where(PeriodReturn.period_id == ReportingPeriod.id,
+                               PeriodReturn.organisation_id == Participation.organisation_id)
+               .correlate_except(PeriodReturn))
+        .correlate(ReportingPeriod)
+        .scalar_subquery()
+    )
+    follower = Participation.__table__.alias("follower")
+    return (
+        select(Operation.id, Operation.code, ReportingPeriod.starts_on, ReportingPeriod.ends_on,
+               ReportingPeriod.deadline_at, owing)
+        .join(Operation, Operation.id == ReportingPeriod.operation_id)
+        .join(Membership, (Membership.operation_id == Operation.id)
+              & (Membership.user_id == user.id)
+              & Membership.role.in_(_roles(Permission.REMINDERS_SEND)))
+        .join(follower, (follower.c.id == Membership.participation_id)
+              & (follower.c.status == ParticipationStatus.ACCEPTED.value))
+        .where(ReportingPeriod.deadline_at < now, ReportingPeriod.locked_at.is_(None),
+               _running(today), owing > 0)
+    )
+
+
+def _unreported_items(user: User) -> list[Need]:
+    return [Need("not_reported", Urgency.TO_FOLLOW,
+                 ngettext("%(num)d administration has not reported for %(span)s",
+                          "%(num)d administrations have not reported for %(span)s", owing,
+                          span=dates.span(starts_on, ends_on)),
+                 url=url_for("operations.compliance", operation_id=operation_id,
+                             _anchor="reminders"),
+                 operation_code=code, due_at=deadline_at)
+            for operation_id, code, starts_on, ends_on, deadline_at, owing
+            in db_rows(_unreported(user))]
+
+
+def db_rows(query: Select) -> list:
+    return list(db.session.execute(query))
+
+
+register(NeedSource("operations.invitations", lambda user: _counted(_invitations(user)),
+                    _invitation_items))
+register(NeedSource("operations.returns_owed", lambda user: _counted(_owed_returns(user)),
+                    _owed_items))
+register(NeedSource("operations.not_reported", lambda user: _counted(_unreported(user)),
+                    _unreported_items))
