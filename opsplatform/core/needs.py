@@ -13,11 +13,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import IntEnum
+from typing import TYPE_CHECKING
 
 from flask import g
-from sqlalchemy import ScalarSelect, literal, select
+from sqlalchemy import ColumnElement, ScalarSelect, literal, select
 
 from .db import db
+
+if TYPE_CHECKING:
+    from opsplatform.auth.models import User
 
 
 class Urgency(IntEnum):
@@ -51,9 +55,9 @@ class Need:
 class NeedSource:
     name: str
     # A scalar count of what waits for the user, for the navigation (one query for all).
-    count: Callable[[object], ScalarSelect]
+    count: Callable[[User], ScalarSelect]
     # The items, for the home page.
-    items: Callable[[object], list[Need]]
+    items: Callable[[User], list[Need]]
 
 
 _SOURCES: list[NeedSource] = []
@@ -73,7 +77,7 @@ def count_for(user) -> int:
         return 0
     cached = g.get("_opsplatform_need_count")
     if cached is None:
-        total = literal(0)
+        total: ColumnElement[int] = literal(0)
         for source in _SOURCES:
             total = total + source.count(user)
         cached = g._opsplatform_need_count = db.session.scalar(select(total)) or 0
