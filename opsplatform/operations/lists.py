@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Date, Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from opsplatform.auth.models import User
@@ -64,8 +65,9 @@ def first_page(limit: int | None = None) -> ListArgs:
     return OperationListArgsSchema().load({} if limit is None else {"limit": limit})
 
 
-def status_filter(status: OperationStatus, today: date):
-    """SQL twin of ``models.status_on``: operations in ``status`` on ``today``."""
+def status_filter(status: OperationStatus, today):
+    """SQL twin of ``models.status_on``: operations in ``status`` on ``today`` (a date or a
+    bound parameter)."""
     closed = or_(Operation.closed_at.is_not(None), Operation.ends_on < today)
     if status is OperationStatus.CLOSED:
         return closed
@@ -75,10 +77,15 @@ def status_filter(status: OperationStatus, today: date):
     return ~closed & ~planned
 
 
-def _filtered(user: User, args: ListArgs, today: date) -> Select:
+# The day the calendar is read on, bound when a list runs (its statements stay the same).
+_TODAY = bindparam("list_today", type_=Date)
+
+
+def _filtered(user: User, args: ListArgs) -> Select:
+    """The operations ``user`` may see that match ``args``; run with ``{"list_today": day}``."""
     query = visible_operations(user)
     if "status" in args.filters:
-        query = query.where(status_filter(args["status"], today))
+        query = query.where(status_filter(args["status"], _TODAY))
     if args["q"]:
         query = query.where(matching(args["q"], Operation.code, Operation.title))
     return query
@@ -87,10 +94,9 @@ def _filtered(user: User, args: ListArgs, today: date) -> Select:
 def list_operations(user: User, args: ListArgs, *, today: date | None = None) -> Page[Operation]:
     """The operations ``user`` may see under ``args``, newest first, as whole operations
     with their phases and host loaded (for the API, which shows their plan)."""
-    today = today or date.today()
-    query = _filtered(user, args, today).options(
+    query = _filtered(user, args).options(
         selectinload(Operation.phases), selectinload(Operation.host_organisation))
-    return OPERATIONS.page(query, args)
+    return OPERATIONS.page(query, args, params={"list_today": today or date.today()})
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,21 +123,10 @@ def operation_rows(user: User, args: ListArgs, *, today: date | None = None) -> 
     then the caller's standing in each (``standings``); a later page counts apart.
     """
     today = today or date.today()
-    taking_part = (select(func.count()).where(
-        Participation.operation_id == Operation.id,
-        Participation.status == ParticipationStatus.ACCEPTED).correlate(Operation)
-        .scalar_subquery())
-    query = (_filtered(user, args, today)
-             .with_only_columns(Operation.id, Operation.code, Operation.title,
-                                Operation.created_at, Operation.starts_on, Operation.ends_on,
-                                # whether, not when: a timestamp costs its conversion
-                                Operation.closed_at.is_not(None).label("is_closed"),
-                                Organisation.code.label("host"),
-                                phase_name_on(today).label("phase"),
-                                taking_part.label("taking_part"))
+    query = (_filtered(user, args).with_only_columns(*_row_columns())
              .join_from(Operation, Organisation,
                         Organisation.id == Operation.host_organisation_id))
-    page = OPERATIONS.page(query, args)
+    page = OPERATIONS.page(query, args, params={"list_today": today})
     standing_of = standings(user, page.items)
     status_labels = {status: status.label for status in OperationStatus}
     # Per role, worked out once: its label and whether it may see who takes part
@@ -153,9 +148,25 @@ def operation_rows(user: User, args: ListArgs, *, today: date | None = None) -> 
     return Page(rows, page.next_cursor, page.total)
 
 
-def phase_name_on(today: date):
+@cache
+def _row_columns() -> tuple:
+    """The page's columns, built once (building them cost more than reading them)."""
+    taking_part = (select(func.count()).where(
+        Participation.operation_id == Operation.id,
+        Participation.status == ParticipationStatus.ACCEPTED).correlate(Operation)
+        .scalar_subquery())
+    return (Operation.id, Operation.code, Operation.title, Operation.created_at,
+            Operation.starts_on, Operation.ends_on,
+            # whether, not when: a timestamp costs its conversion
+            Operation.closed_at.is_not(None).label("is_closed"),
+            Organisation.code.label("host"), phase_name_on(_TODAY).label("phase"),
+            taking_part.label("taking_part"))
+
+
+def phase_name_on(today):
     """SQL twin of ``Operation.phase_on``: the name of the phase the calendar is in on
-    ``today`` (the closed phase once the operation is closed), for a select of operations."""
+    ``today`` (a date or a bound parameter; the closed phase once the operation is closed),
+    for a select of operations."""
     in_force = or_(
         and_(Operation.closed_at.is_not(None), Phase.kind == PhaseKind.CLOSED),
         and_(Operation.closed_at.is_(None), Phase.starts_on <= today,

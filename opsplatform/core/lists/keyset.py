@@ -146,7 +146,7 @@ class Listing:
     # -- pages
 
     def page(self, query: Select, args: ListArgs, *, count: bool = True,
-             total_of: Select | None = None) -> Page:
+             total_of: Select | None = None, params: Mapping[str, Any] | None = None) -> Page:
         """Up to ``args.limit`` rows of ``query`` after ``args.after``, in this order.
 
         ``query`` holds the filters; it selects either one ORM entity or columns that
@@ -155,7 +155,8 @@ class Listing:
         on later ones in a query of its own. ``total_of``, the same filters without what
         is only shown (joins for labels), is counted instead, in a query of its own: a
         window count visits every matching row with its joins, which costs more than the
-        count when the rows are many.
+        count when the rows are many. ``params`` are the values of the selects' bound
+        parameters (a statement built once, run with the day's values).
         """
         description = query.column_descriptions
         single_entity = len(description) == 1 and description[0]["expr"] is description[0][
@@ -163,12 +164,12 @@ class Listing:
         counted_here = count and total_of is None and args.after is None
         total = None
         if count and not counted_here:
-            total = count_rows(query if total_of is None else total_of)
+            total = count_rows(query if total_of is None else total_of, params)
         ordered = query if args.after is None else query.where(self.after(args.after))
         if counted_here:
             ordered = ordered.add_columns(func.count().over().label(_TOTAL))
         ordered = ordered.order_by(*self.order_by()).limit(args.limit + 1)
-        result = db.session.execute(ordered)
+        result = db.session.execute(ordered, params)
         if counted_here:
             found = list(result.unique() if single_entity else result)
             total = found[0][-1] if found else 0
@@ -185,10 +186,10 @@ class Listing:
 _TOTAL = "list_total_"  # the window count's label, beside a first page's columns
 
 
-def count_rows(query: Select) -> int:
+def count_rows(query: Select, params: Mapping[str, Any] | None = None) -> int:
     """How many rows ``query`` returns, whatever its order and limit."""
     return db.session.scalar(select(func.count()).select_from(
-        query.order_by(None).limit(None).subquery())) or 0
+        query.order_by(None).limit(None).subquery()), params) or 0
 
 
 @dataclass
