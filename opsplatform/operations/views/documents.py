@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
+from datetime import datetime
 
 from flask import (
     current_app,
@@ -17,12 +19,18 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from opsplatform.auth.models import User
 from opsplatform.core.db import db
 from opsplatform.core.errors import DomainError, handle_http_error
-from opsplatform.core.files import ACCEPTED_KINDS, megabytes, upload_limit_text
+from opsplatform.core.files import (
+    ACCEPTED_KINDS,
+    FileKind,
+    StoredFile,
+    megabytes,
+    upload_limit_text,
+)
 from opsplatform.core.forms import INVALID_FORM_STATUS
 from opsplatform.core.permissions import Permission
 from opsplatform.core.templating import moment_formatter, translations
@@ -40,12 +48,35 @@ ACCEPT_ATTRIBUTE = ",".join(sorted({f".{kind.extension}" for kind in ACCEPTED_KI
 DOWNLOAD_CSP = "default-src 'none'; sandbox"
 
 
-def _documents(operation: Operation) -> list[OperationDocument]:
-    return list(db.session.scalars(
-        select(OperationDocument).where(OperationDocument.operation_id == operation.id)
-        .options(joinedload(OperationDocument.uploaded_by))
-        .order_by(OperationDocument.uploaded_at.desc(), OperationDocument.id.desc())
-    ))
+@dataclass(frozen=True, slots=True)
+class DocumentRow:
+    """A line of the documents list: what it shows, not whole ORM objects."""
+
+    id: int
+    title: str
+    description: str
+    category: DocumentCategory
+    filename: str
+    content_type: str
+    size_bytes: int
+    uploaded_by: str
+    uploaded_at: datetime
+
+    @property
+    def kind(self) -> FileKind | None:
+        return ACCEPTED_KINDS.get(self.content_type)
+
+
+def _documents(operation: Operation) -> list[DocumentRow]:
+    """The operation's documents, newest first: the columns the list shows, one query."""
+    return [DocumentRow(*row) for row in db.session.execute(
+        select(OperationDocument.id, OperationDocument.title, OperationDocument.description,
+               OperationDocument.category, StoredFile.filename, StoredFile.content_type,
+               StoredFile.size_bytes, User.display_name, OperationDocument.uploaded_at)
+        .join(StoredFile, StoredFile.id == OperationDocument.stored_file_id)
+        .join(User, User.id == OperationDocument.uploaded_by_id)
+        .where(OperationDocument.operation_id == operation.id)
+        .order_by(OperationDocument.uploaded_at.desc(), OperationDocument.id.desc()))]
 
 
 def size_label(size: int) -> str:
