@@ -19,7 +19,17 @@ from sqlalchemy import Select, exists, func, or_, select
 from opsplatform.auth.models import User
 from opsplatform.core import dates
 from opsplatform.core.db import db, utcnow
-from opsplatform.core.needs import Need, NeedSource, Urgency, register
+from opsplatform.core.needs import (
+    NOW,
+    ORGANISATION_ID,
+    TODAY,
+    USER_ID,
+    Need,
+    NeedSource,
+    Urgency,
+    bound_to,
+    register,
+)
 from opsplatform.core.permissions import Permission, roles_allowed
 from opsplatform.organisations.models import Organisation, OrganisationKind
 
@@ -55,19 +65,22 @@ def _running(today: date):
 # -- invitations ------------------------------------------------------------------------------
 
 
-def _invitations(user: User) -> Select:
+def _invitations() -> Select:
     someone_named = exists().where(Membership.participation_id == Participation.id)
     user_named = exists().where(Membership.participation_id == Participation.id,
-                                Membership.user_id == user.id)
+                                Membership.user_id == USER_ID)
     return (
         select(Operation.id, Operation.code, Operation.title, Participation.invited_at)
         .join(Participation, Participation.operation_id == Operation.id)
         .join(Organisation, Organisation.id == Participation.organisation_id)
-        .where(Participation.organisation_id == user.organisation_id,
+        .where(Participation.organisation_id == ORGANISATION_ID,
                Participation.status == ParticipationStatus.INVITED,
                Organisation.is_active.is_(True), or_(user_named, ~someone_named),
-               _running(date.today()))
+               _running(TODAY))
     )
+
+
+_INVITATIONS = _invitations()
 
 
 def _invitation_items(user: User) -> list[Need]:
@@ -75,14 +88,14 @@ def _invitation_items(user: User) -> list[Need]:
                  _("Answer the invitation to %(code)s", code=code), detail=title,
                  url=url_for("operations.overview", operation_id=operation_id),
                  operation_code=code)
-            for operation_id, code, title, _invited_at in db_rows(_invitations(user))]
+            for operation_id, code, title, _invited_at in db_rows(_INVITATIONS, user)]
 
 
 # -- returns owed by the user's administration ------------------------------------------------
 
 
-def _owed_returns(user: User) -> Select:
-    today = date.today()
+def _owed_returns() -> Select:
+    today = TODAY
     reminded = (select(func.max(Reminder.sent_at))
                 .where(Reminder.period_id == ReportingPeriod.id,
                        Reminder.organisation_id == Participation.organisation_id)
@@ -92,7 +105,7 @@ def _owed_returns(user: User) -> Select:
                ReportingPeriod.ends_on, ReportingPeriod.deadline_at, reminded)
         .join(Operation, Operation.id == ReportingPeriod.operation_id)
         .join(Membership, (Membership.operation_id == Operation.id)
-              & (Membership.user_id == user.id)
+              & (Membership.user_id == USER_ID)
               & Membership.role.in_(_roles(Permission.RETURNS_WRITE_OWN)))
         .join(Participation, (Participation.id == Membership.participation_id)
               & (Participation.status == ParticipationStatus.ACCEPTED))
@@ -109,7 +122,7 @@ def _owed_items(user: User) -> list[Need]:
     now = utcnow()
     items = []
     for operation_id, code, own, starts_on, ends_on, deadline_at, reminded in db_rows(
-            _owed_returns(user)):
+            _OWED_RETURNS, user):
         overdue = deadline_at < now
         title = (_("%(own)s's return for %(span)s is overdue", own=own,
                    span=dates.span(starts_on, ends_on)) if overdue
@@ -127,8 +140,8 @@ def _owed_items(user: User) -> list[Need]:
 # -- administrations that have not reported, for those who follow returns up ---------------
 
 
-def _unreported(user: User) -> Select:
-    today, now = date.today(), utcnow()
+def _unreported() -> Select:
+    today, now = TODAY, NOW
     reporter = Organisation.__table__.alias("reporter")
     owing = (
         select(func.count(Participation.id))
@@ -149,7 +162,7 @@ def _unreported(user: User) -> Select:
                ReportingPeriod.deadline_at, owing)
         .join(Operation, Operation.id == ReportingPeriod.operation_id)
         .join(Membership, (Membership.operation_id == Operation.id)
-              & (Membership.user_id == user.id)
+              & (Membership.user_id == USER_ID)
               & Membership.role.in_(_roles(Permission.REMINDERS_SEND)))
         .join(follower, (follower.c.id == Membership.participation_id)
               & (follower.c.status == ParticipationStatus.ACCEPTED.value))
@@ -167,16 +180,23 @@ def _unreported_items(user: User) -> list[Need]:
                              _anchor="reminders"),
                  operation_code=code, due_at=deadline_at)
             for operation_id, code, starts_on, ends_on, deadline_at, owing
-            in db_rows(_unreported(user))]
+            in db_rows(_UNREPORTED, user)]
 
 
-def db_rows(query: Select) -> list:
-    return list(db.session.execute(query))
+def db_rows(query: Select, user: User) -> list:
+    return list(db.session.execute(query, bound_to(user)))
 
 
-register(NeedSource("operations.invitations", lambda user: _counted(_invitations(user)),
+# Built once, bound per request (core/needs.bound_to): the navigation counts them on
+# every signed-in page.
+_OWED_RETURNS = _owed_returns()
+_UNREPORTED = _unreported()
+_COUNTS = {name: _counted(query) for name, query in [
+    ("invitations", _INVITATIONS), ("owed", _OWED_RETURNS), ("unreported", _UNREPORTED)]}
+
+
+register(NeedSource("operations.invitations", lambda user: _COUNTS["invitations"],
                     _invitation_items))
-register(NeedSource("operations.returns_owed", lambda user: _counted(_owed_returns(user)),
-                    _owed_items))
-register(NeedSource("operations.not_reported", lambda user: _counted(_unreported(user)),
+register(NeedSource("operations.returns_owed", lambda user: _COUNTS["owed"], _owed_items))
+register(NeedSource("operations.not_reported", lambda user: _COUNTS["unreported"],
                     _unreported_items))
