@@ -30,7 +30,6 @@ from sqlalchemy import (
     select,
     true,
 )
-from sqlalchemy.orm import aliased
 
 from opsplatform.auth.models import User
 from opsplatform.core.access import forbid
@@ -180,33 +179,48 @@ NO_ACCESS = OperationAccess(None)
 ChildT = TypeVar("ChildT", bound=Base)
 
 
-def _standing(user: User, participation: Participation | None, role: OperationRole | None,
-              others_named: bool) -> OperationAccess:
+def _role(user: User, status: ParticipationStatus | None, role: OperationRole | None,
+          others_named: bool) -> AccessRole | None:
     """The rule, in one place: how a user stands given their organisation's participation.
 
-    ``role`` is the user's own role through that participation; ``others_named`` tells
-    whether the invitation named people (then only they may answer it).
+    ``status`` is that participation's (None: the organisation is not asked to take
+    part); ``role`` the user's own role through it; ``others_named`` whether the
+    invitation named people (then only they may answer it).
     """
     if user.is_secretariat:
-        return OperationAccess(AccessRole.SECRETARIAT, participation)
-    if participation is None or not user.organisation.is_active:
-        return NO_ACCESS
-    if participation.status is ParticipationStatus.ACCEPTED and role is not None:
-        return OperationAccess(AccessRole(role.value), participation)
-    if participation.status is ParticipationStatus.INVITED and (role is not None
-                                                                or not others_named):
-        return OperationAccess(AccessRole.INVITEE, participation)
-    return NO_ACCESS
+        return AccessRole.SECRETARIAT
+    if status is None or not user.organisation.is_active:
+        return None
+    if status is ParticipationStatus.ACCEPTED and role is not None:
+        return AccessRole(role.value)
+    if status is ParticipationStatus.INVITED and (role is not None or not others_named):
+        return AccessRole.INVITEE
+    return None
+
+
+def _standing_rows(user: User, operation_ids: list[int]) -> list:
+    """(participation id, operation id, status, the user's role, someone named) of the
+    user's organisation in those operations. Whether an invitation named anyone is asked
+    only for invitations the user holds no role in (rare), in a second query."""
+    rows = db.session.execute(_STANDINGS, {
+        "user_id": user.id, "operation_ids": operation_ids,
+        "organisation_id": user.organisation_id,
+    }).all() if operation_ids else []
+    unnamed = [row.id for row in rows
+               if row.status is ParticipationStatus.INVITED and row.role is None]
+    named = set(db.session.scalars(
+        select(Membership.participation_id).where(Membership.participation_id.in_(unnamed))
+    )) if unnamed else set()
+    return [(row.id, row.operation_id, row.status, row.role, row.id in named) for row in rows]
 
 
 def _standings_statement() -> Select:
     """The user's organisation's participations in some operations, with the user's role
-    through each and whether the invitation named anyone. Built once, with bound
-    parameters: every page of an operation runs it (see queries._OPERATION_ID)."""
-    named = aliased(Membership)
-    someone_named = exists().where(named.participation_id == Participation.id)
+    through each: narrow columns, built once with bound parameters, since every page of
+    an operation and every list runs it."""
     return (
-        select(Participation, Membership.role, someone_named)
+        select(Participation.id, Participation.operation_id, Participation.status,
+               Membership.role)
         .outerjoin(Membership, (Membership.participation_id == Participation.id)
                    & (Membership.user_id == bindparam("user_id")))
         .where(Participation.operation_id.in_(bindparam("operation_ids", expanding=True)),
@@ -217,18 +231,41 @@ def _standings_statement() -> Select:
 _STANDINGS = _standings_statement()
 
 
-def standings(user: User, operations: list[Operation]) -> dict[int, OperationAccess]:
-    """The user's standing in each of ``operations``, in one query."""
-    if not user.is_authenticated or not user.is_active:
-        return {operation.id: NO_ACCESS for operation in operations}
+def standings(user: User, operations: list) -> dict[int, OperationAccess]:
+    """The user's standing in each of ``operations`` (objects or rows with an ``id``), for
+    lists: the role and what it allows, without loading the participations (the
+    standing of a loaded operation, with its participation, is ``access_for``'s)."""
     ids = [operation.id for operation in operations]
-    rows: Any = db.session.execute(_STANDINGS, {
-        "user_id": user.id, "operation_ids": ids, "organisation_id": user.organisation_id,
-    }) if ids else []
-    found = {participation.operation_id: (participation, role, named)
-             for participation, role, named in rows}
-    return {operation_id: _standing(user, *found.get(operation_id, (None, None, False)))
-            for operation_id in ids}
+    if not user.is_authenticated or not user.is_active:
+        return {operation_id: NO_ACCESS for operation_id in ids}
+    if user.is_secretariat:  # the rule needs no row
+        return {operation_id: _SECRETARIAT for operation_id in ids}
+    found = {operation_id: (status, role, named)
+             for _id, operation_id, status, role, named in _standing_rows(user, ids)}
+    result = {}
+    for operation_id in ids:
+        role = _role(user, *found.get(operation_id, (None, None, False)))
+        result[operation_id] = _BY_ROLE[role]
+    return result
+
+
+_BY_ROLE = {role: OperationAccess(role) for role in (*AccessRole, None)}
+_SECRETARIAT = _BY_ROLE[AccessRole.SECRETARIAT]
+
+
+def standing_in(user: User, operation: Operation) -> OperationAccess:
+    """The standing in one operation with the participation of the user's organisation."""
+    if not user.is_authenticated or not user.is_active:
+        return NO_ACCESS
+    rows = _standing_rows(user, [operation.id])
+    participation_id, status, role, named = (
+        (rows[0][0], *rows[0][2:]) if rows else (None, None, None, False))
+    access_role = _role(user, status, role, named)
+    if access_role is None:
+        return NO_ACCESS
+    participation = (db.session.get(Participation, participation_id)
+                     if participation_id is not None else None)
+    return OperationAccess(access_role, participation)
 
 
 def access_for(user: User, operation: Operation) -> OperationAccess:
@@ -236,7 +273,7 @@ def access_for(user: User, operation: Operation) -> OperationAccess:
     cache = g.setdefault("_operation_access", {})
     key = (getattr(user, "id", None), operation.id)
     if key not in cache:
-        cache[key] = standings(user, [operation])[operation.id]
+        cache[key] = standing_in(user, operation)
     return cache[key]
 
 

@@ -17,7 +17,7 @@ from opsplatform.auth.operations import find_user_by_email
 from opsplatform.core.db import Database
 from opsplatform.core.permissions import AccessRole
 from opsplatform.operations import charts, queries
-from opsplatform.operations.access import OperationAccess, standings
+from opsplatform.operations.access import OperationAccess, standing_in
 from opsplatform.operations.models import Operation
 from tests.support.clients import demo
 
@@ -27,7 +27,7 @@ ROLES = ["secretariat", "ocu", "cp.kr", "cp.jp", "cp.es", "observer"]
 def _standing(session, local_part: str, code: str = "CATALYST-DEMO"):
     operation = session.scalar(select(Operation).where(Operation.code == code))
     user = find_user_by_email(demo(local_part))
-    return operation, standings(user, [operation])[operation.id]
+    return operation, standing_in(user, operation)
 
 
 def _cells(table):

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from opsplatform.auth.operations import find_user_by_email
 from opsplatform.core.permissions import AccessRole
 from opsplatform.operations import queries
-from opsplatform.operations.access import OperationAccess, standings
+from opsplatform.operations.access import OperationAccess, standing_in
 from opsplatform.operations.models import Operation
 from opsplatform.operations.queries import PER_ADMINISTRATION_REPORTING
 from tests.support.clients import demo
@@ -23,7 +23,7 @@ from tests.support.clients import demo
 def _standing(session, local_part: str) -> tuple[Operation, OperationAccess]:
     operation = session.scalar(select(Operation).where(Operation.code == "CATALYST-DEMO"))
     user = find_user_by_email(demo(local_part))
-    return operation, standings(user, [operation])[operation.id]
+    return operation, standing_in(user, operation)
 
 
 def _reporting_codes(operation: Operation) -> set[str]:
