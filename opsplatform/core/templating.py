@@ -159,6 +159,19 @@ class RowUrl:
 _ID_MARK_TEXT = str(_ID_MARK)
 
 
+def gettext(string: str, **variables) -> str:
+    """flask_babel's ``gettext``, through ``translations()`` (for code that words many
+    strings in one request: a list of things waiting, one sentence per item)."""
+    text = translations().ugettext(string)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, num: int, **variables) -> str:
+    """flask_babel's ``ngettext``, through ``translations()``."""
+    variables.setdefault("num", num)
+    return translations().ungettext(singular, plural, num) % variables
+
+
 def _translated(value):
     """A ``lazy_gettext`` string translated through ``translate`` (once per request's
     catalogue lookup); anything else (text, Markup, None) as it is."""

@@ -9,11 +9,10 @@ are the roles the permission map gives ``RETURNS_WRITE_OWN`` and ``REMINDERS_SEN
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from functools import lru_cache
 
-from flask import url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import Select, exists, func, or_, select
 
 from opsplatform.auth.models import User
@@ -31,6 +30,8 @@ from opsplatform.core.needs import (
     register,
 )
 from opsplatform.core.permissions import Permission, roles_allowed
+from opsplatform.core.templating import RowUrl, ngettext
+from opsplatform.core.templating import gettext as _
 from opsplatform.organisations.models import Organisation, OrganisationKind
 
 from .models import (
@@ -83,11 +84,13 @@ def _invitations() -> Select:
 _INVITATIONS = _invitations()
 
 
+# The items' words go through the request's translations (core/templating's gettext and
+# ngettext, found once), their links through RowUrl (the route built once per list).
 def _invitation_items(user: User) -> list[Need]:
+    overview = RowUrl("operations.overview", "operation_id")
     return [Need("invitation", Urgency.TO_ANSWER,
                  _("Answer the invitation to %(code)s", code=code), detail=title,
-                 url=url_for("operations.overview", operation_id=operation_id),
-                 operation_code=code)
+                 url=overview(operation_id), operation_code=code)
             for operation_id, code, title, _invited_at in db_rows(_INVITATIONS, user)]
 
 
@@ -120,20 +123,21 @@ def _owed_returns() -> Select:
 
 def _owed_items(user: User) -> list[Need]:
     now = utcnow()
+    span, day = _memo(dates.span), _memo(dates.day)  # operations share their weeks
+    reporting = RowUrl("operations.compliance", "operation_id", _anchor="file-return")
     items = []
     for operation_id, code, own, starts_on, ends_on, deadline_at, reminded in db_rows(
             _OWED_RETURNS, user):
         overdue = deadline_at < now
         title = (_("%(own)s's return for %(span)s is overdue", own=own,
-                   span=dates.span(starts_on, ends_on)) if overdue
+                   span=span(starts_on, ends_on)) if overdue
                  else _("%(own)s's return for %(span)s is due", own=own,
-                        span=dates.span(starts_on, ends_on)))
-        detail = _("Reminded on %(day)s.", day=dates.day(reminded.date())) if reminded else ""
+                        span=span(starts_on, ends_on)))
+        detail = _("Reminded on %(day)s.", day=day(reminded.date())) if reminded else ""
         items.append(Need("return_overdue" if overdue else "return_due",
                           Urgency.OVERDUE if overdue else Urgency.DUE, title, detail=detail,
-                          url=url_for("operations.compliance", operation_id=operation_id,
-                                      _anchor="file-return"),
-                          operation_code=code, due_at=deadline_at))
+                          url=reporting(operation_id), operation_code=code,
+                          due_at=deadline_at))
     return items
 
 
@@ -172,15 +176,20 @@ def _unreported() -> Select:
 
 
 def _unreported_items(user: User) -> list[Need]:
+    span = _memo(dates.span)
+    reminders = RowUrl("operations.compliance", "operation_id", _anchor="reminders")
     return [Need("not_reported", Urgency.TO_FOLLOW,
                  ngettext("%(num)d administration has not reported for %(span)s",
                           "%(num)d administrations have not reported for %(span)s", owing,
-                          span=dates.span(starts_on, ends_on)),
-                 url=url_for("operations.compliance", operation_id=operation_id,
-                             _anchor="reminders"),
-                 operation_code=code, due_at=deadline_at)
+                          span=span(starts_on, ends_on)),
+                 url=reminders(operation_id), operation_code=code, due_at=deadline_at)
             for operation_id, code, starts_on, ends_on, deadline_at, owing
             in db_rows(_UNREPORTED, user)]
+
+
+def _memo(words: Callable) -> Callable:
+    """``words`` (a day or span in the reader's locale) kept for one list of items."""
+    return lru_cache(maxsize=None)(words)
 
 
 def db_rows(query: Select, user: User) -> list:
