@@ -429,7 +429,8 @@ def measure(bench: Bench, name: str, requests: int, warmup: int, counter: QueryC
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url", help="default: $DATABASE_URL, else bench/out/bench.sqlite")
+    parser.add_argument("--database-url",
+                        help="default: $DATABASE_URL, else bench/out/bench.sqlite")
     parser.add_argument("--requests", type=int, default=200, help="timed requests per scenario "
                         "(default 200)")
     parser.add_argument("--warmup", type=int, default=20, help="untimed requests first "

@@ -86,7 +86,8 @@ def _expire_old_sessions():
     if too_old or idle:
         end_session(SessionEndReason.EXPIRED)
         flash(_l("Your session has expired. Please sign in again."), "info")
-        return redirect(url_for("auth.sign_in", next=request.full_path if request.method == "GET" else None))
+        back = request.full_path if request.method == "GET" else None
+        return redirect(url_for("auth.sign_in", next=back))
     # Written at most once a minute, so most responses do not re-send the cookie.
     if now - session.get(SEEN_AT, 0) >= 60:
         session[SEEN_AT] = now
