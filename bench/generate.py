@@ -13,7 +13,8 @@ today, so that about a third of them are under way whenever the data is made).
 
 Every account's password is ``bench-password`` (bench/common.py); all share one
 argon2 hash computed once per run. user00001@bench.example.org is the platform
-admin, the next few are the WCO Secretariat, the rest belong to the other organisations (mostly administrations).
+admin, the next few are the WCO Secretariat, the rest belong to the other organisations
+(mostly administrations).
 
 Adding a generator (operations, messages, seizures, ...): write a function
 ``generate_things(connection, platform, count) -> int`` that inserts ``count``
@@ -763,7 +764,7 @@ def _reporting(build: _OperationsBuilder, operation_id: int, plan: _PlannedOpera
     seizure_share = rng.uniform(0.3, 0.7)
     reliability = {row.id: rng.choices(*RELIABILITY)[0] for row in reporters}
     missing: dict[int, list[OrganisationRow]] = {}
-    for period_id, starts_on, ends_on, deadline in periods:
+    for period_id, starts_on, ends_on, _deadline in periods:
         if ends_on >= today:
             continue
         for organisation in reporters:
@@ -905,7 +906,8 @@ def _prepare(engine: Engine, reset: bool) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url", help="default: $DATABASE_URL, else bench/out/bench.sqlite")
+    parser.add_argument("--database-url",
+                        help="default: $DATABASE_URL, else bench/out/bench.sqlite")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     parser.add_argument("--reset", action="store_true",
                         help="empty a database this script filled before (drops every table)")

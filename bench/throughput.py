@@ -72,7 +72,7 @@ def free_port() -> int:
 @contextmanager
 def gunicorn(app: str, workers: int, env: dict, chdir: Path):
     port = free_port()
-    log = open(OUT / f"gunicorn-{app.split(':')[0]}.log", "w")
+    log = open(OUT / f"gunicorn-{app.split(':')[0]}.log", "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
         [str(VENV_BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
          "--chdir", str(chdir), "--log-level", "warning", app],

@@ -16,9 +16,19 @@ from enum import IntEnum
 from typing import TYPE_CHECKING
 
 from flask import g
-from sqlalchemy import ColumnElement, ScalarSelect, Select, bindparam, literal, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Date,
+    Integer,
+    ScalarSelect,
+    Select,
+    bindparam,
+    literal,
+    select,
+)
 
-from .db import db, utcnow
+from .db import UTCDateTime, db, utcnow
 
 if TYPE_CHECKING:
     from opsplatform.auth.models import User
@@ -73,10 +83,10 @@ def register(source: NeedSource) -> NeedSource:
 # What a source's statements may be bound to, so that they are built once (at import) and
 # only bound per request: building and keying the navigation's count (every signed-in
 # page runs it) cost several times more than running it.
-USER_ID = bindparam("need_user_id")
-ORGANISATION_ID = bindparam("need_organisation_id")
-TODAY = bindparam("need_today")
-NOW = bindparam("need_now")
+USER_ID: BindParameter[int] = bindparam("need_user_id", type_=Integer)
+ORGANISATION_ID: BindParameter[int] = bindparam("need_organisation_id", type_=Integer)
+TODAY: BindParameter[date] = bindparam("need_today", type_=Date)
+NOW: BindParameter[datetime] = bindparam("need_now", type_=UTCDateTime)
 
 
 def bound_to(user) -> dict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from typing import Any
 
 import flask_babel
 from babel import dates as babel_dates
@@ -127,7 +128,7 @@ def _npgettext(context: Context, string_context: str, singular: str, plural: str
 
 def _install_template_gettext(app: Flask) -> None:
     """Replace the template callables flask_babel installed with the quicker ones above."""
-    app.jinja_env.newstyle_gettext = True  # {% trans %} blocks pass their variables
+    app.jinja_env.newstyle_gettext = True  # type: ignore[attr-defined]  # i18n extension's
     app.jinja_env.globals.update(_=_gettext, gettext=_gettext, ngettext=_ngettext,
                                  pgettext=_pgettext, npgettext=_npgettext)
     # Found once per render_template instead of once per string.
@@ -146,8 +147,8 @@ class RowUrl:
     for it. Only for an ``int`` argument of the path, as every row id is.
     """
 
-    def __init__(self, endpoint: str, name: str, **values):
-        url = url_for(endpoint, **{name: _ID_MARK}, **values)
+    def __init__(self, endpoint: str, name: str, **values: Any):
+        url = url_for(endpoint, **{name: _ID_MARK, **values})
         self.head, mark, self.tail = url.partition(str(_ID_MARK))
         if not mark or _ID_MARK_TEXT in self.tail:
             raise ValueError(f"{endpoint}: {name} is not an int in the path")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from flask import abort, g
 from flask_babel import gettext as _
@@ -43,6 +43,13 @@ from .models import (
     Participation,
     ParticipationStatus,
 )
+
+
+class ParticipationLike(Protocol):
+    """A participation as a list reads it (a row with its id), for the checks needing no more."""
+
+    @property
+    def id(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -92,10 +99,10 @@ class OperationAccess:
     def is_member(self) -> bool:
         return self.role is not None and self.role is not AccessRole.INVITEE
 
-    def is_own(self, participation: Participation) -> bool:
+    def is_own(self, participation: Participation | ParticipationLike) -> bool:
         return self.participation is not None and self.participation.id == participation.id
 
-    def may_manage_people_of(self, participation: Participation) -> bool:
+    def may_manage_people_of(self, participation: Participation | ParticipationLike) -> bool:
         """Coordinators and the secretariat manage anyone's people; contact points their own."""
         return self.can(Permission.MEMBERS_WRITE_ANY) or (
             self.can(Permission.MEMBERS_WRITE_OWN) and self.is_own(participation)

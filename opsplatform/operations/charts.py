@@ -89,8 +89,8 @@ def compliance_segments(totals: Mapping[str, int]) -> list[charts.Segment]:
 @lru_cache(maxsize=CHARTS_KEPT)
 def _compliance_drawing(counts: tuple[int, ...], id_prefix: str, title: str | None,
                         _locale: str) -> Markup:
-    totals = {status: count for (status, _kind), count in zip(COMPLIANCE_SEGMENTS, counts,
-                                                              strict=True)}
+    totals: dict[str, int] = {status: count for (status, _kind), count
+                              in zip(COMPLIANCE_SEGMENTS, counts, strict=True)}
     return charts.stacked_bar(compliance_segments(totals), id_prefix=id_prefix,
                               title=title or _("Returns for the periods so far"))
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select
 
 from opsplatform.auth.models import User
 from opsplatform.core import dates
@@ -57,7 +58,7 @@ def _counted(query: Select):
     return select(func.count()).select_from(query.subquery()).scalar_subquery()
 
 
-def _running(today: date):
+def _running(today: date | ColumnElement[Any]):
     """Operations whose returns are not final yet (not closed, early or by the calendar)."""
     return Operation.closed_at.is_(None) & or_(Operation.ends_on.is_(None),
                                                Operation.ends_on >= today)

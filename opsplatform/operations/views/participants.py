@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -51,7 +53,7 @@ def _member_form(participation, people: list | None = None,
     a whole page by ``queries.people_to_add``), else found here."""
     form = MemberForm(prefix=f"member-{participation.id}")
     if people is None:
-        operation = db.session.get(Operation, participation.operation_id)
+        operation = db.session.get_one(Operation, participation.operation_id)
         people = queries.people_to_add(operation, [participation.organisation_id])[
             participation.organisation_id]
     form.user.choices = [(0, _("Choose…"))] + [
@@ -65,7 +67,7 @@ def _assignable_choices() -> list[SelectChoice]:
             for role in current_access().roles_assignable()]
 
 
-def _page_params() -> dict[str, str]:
+def _page_params() -> dict[str, Any]:
     """Which page of the list a form was sent from (to show it again, or go back to it)."""
     return {name: request.args[name] for name in ("cursor", "limit") if name in request.args}
 
