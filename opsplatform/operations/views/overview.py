@@ -17,11 +17,11 @@ from opsplatform.core.lists import load_page_args
 from opsplatform.core.permissions import Permission
 from opsplatform.organisations.models import Organisation, OrganisationKind
 
-from .. import lists, operations, participants, queries
-from ..access import current_access, operation_route, standings
+from .. import lists, operations, participants
+from ..access import current_access, operation_route
 from ..forms import NewOperationForm, PhasesForm, PlanForm
 from ..lists import OperationListArgsSchema
-from ..models import Operation, OperationStatus, PhaseKind
+from ..models import OperationStatus, PhaseKind
 from . import bp
 from .dashboard import dashboard_context
 
@@ -35,18 +35,6 @@ def index():
         "operations/index.html", page=page, args=args, refused=refused,
         statuses=list(OperationStatus),
     ), 422 if refused else 200
-
-
-def list_context(operations: list[Operation]) -> dict:
-    """What operations/_list.html needs besides the operations, in two queries.
-
-    Who takes part is counted only where the caller may see who takes part, as in the
-    API (an invited administration sees what its invitation shows, not the count).
-    """
-    standing_of = standings(current_user, operations)
-    counted = [operation.id for operation in operations
-               if standing_of[operation.id].can(Permission.PARTICIPANTS_READ)]
-    return {"counts": queries.participant_counts(counted), "standings": standing_of}
 
 
 def _with_choices(form: PlanForm) -> PlanForm:
