@@ -6,18 +6,21 @@ Thin skins over operations/compliance.py (the rules) and operations/queries.py
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from opsplatform.core.permissions import Permission
 from opsplatform.operations import compliance, queries
-from opsplatform.operations.access import current_access, load_child, operation_route
-from opsplatform.operations.models import PeriodReturn, ReportingPeriod, ReturnKind
+from opsplatform.operations.access import (
+    current_access,
+    load_child,
+    load_own_return,
+    operation_route,
+)
+from opsplatform.operations.models import ReportingPeriod, ReturnKind
 from opsplatform.operations.queries import CellStatus
 
 from . import bp
 from .body import load_json
-from .errors import api_abort
 from .schemas.compliance import (
     ComplianceSchema,
     FiledReturnSchema,
@@ -106,10 +109,7 @@ def correct_return(operation, return_id: int):
         409:
           $ref: '#/components/responses/Conflict'
     """
-    participation = current_access().require_own_reporting()
-    period_return = load_child(PeriodReturn, return_id, operation)
-    if period_return.organisation_id != participation.organisation_id:
-        api_abort(404, "not_found", _("There is no such return."))
+    period_return = load_own_return(operation, return_id)
     body = load_json(ReturnCorrectionSchema())
     kind = body.get("kind", period_return.kind)
     # A nil return made "seizures" needs its count sent; "seizures" made nil drops it.

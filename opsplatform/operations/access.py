@@ -42,6 +42,7 @@ from .models import (
     OperationRole,
     Participation,
     ParticipationStatus,
+    PeriodReturn,
 )
 
 
@@ -337,6 +338,19 @@ def load_child(model: type[ChildT], child_id: int, operation: Operation) -> Chil
     if child is None:
         abort(404)
     return child
+
+
+def load_own_return(operation: Operation, return_id: int) -> PeriodReturn:
+    """A return of ``operation`` filed by the caller's own administration, for correcting.
+
+    Not a contact point of an administration taking part: 403; another
+    administration's return, or none: 404 (it is not the caller's to see).
+    """
+    participation = current_access().require_own_reporting()
+    period_return = load_child(PeriodReturn, return_id, operation)
+    if period_return.organisation_id != participation.organisation_id:
+        abort(404)
+    return period_return
 
 
 def operation_route(permission: Permission, *or_permissions: Permission) -> Callable:

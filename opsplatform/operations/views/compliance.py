@@ -15,7 +15,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -31,7 +31,7 @@ from opsplatform.organisations.models import Organisation
 
 from .. import compliance as reporting
 from .. import queries
-from ..access import OperationAccess, current_access, load_child, operation_route
+from ..access import OperationAccess, current_access, load_child, load_own_return, operation_route
 from ..charts import compliance_chart
 from ..forms import PeriodsForm, ReminderForm, ReturnCorrectionForm, ReturnForm
 from ..models import (
@@ -219,10 +219,8 @@ def compliance_file_return(operation):
 @bp.post("/<int:operation_id>/reporting/returns/<int:return_id>")
 @operation_route(Permission.RETURNS_WRITE_OWN)
 def compliance_correct_return(operation, return_id: int):
-    participation = current_access().require_own_reporting()
-    period_return = load_child(PeriodReturn, return_id, operation)
-    if period_return.organisation_id != participation.organisation_id:
-        abort(404)  # another administration's return: not the caller's to see
+    period_return = load_own_return(operation, return_id)
+    participation = current_access().require_participation()
     form = ReturnCorrectionForm(prefix=f"correct-{period_return.id}")
     if form.validate():
         try:
