@@ -32,6 +32,7 @@ from opsplatform.organisations.models import Organisation
 
 from .access import standings, visible_operations
 from .models import (
+    PREPARATION_PHASES,
     Operation,
     OperationStatus,
     Participation,
@@ -65,13 +66,22 @@ def first_page(limit: int | None = None) -> ListArgs:
     return OperationListArgsSchema().load({} if limit is None else {"limit": limit})
 
 
+def under_way_on():
+    """SQL twin of ``Operation.under_way_on``: the start of the operation's first phase past
+    preparation (NULL if none), for a select of operations."""
+    return (select(func.min(Phase.starts_on))
+            .where(Phase.operation_id == Operation.id, Phase.kind.not_in(PREPARATION_PHASES))
+            .correlate(Operation).scalar_subquery())
+
+
 def status_filter(status: OperationStatus, today):
     """SQL twin of ``models.status_on``: operations in ``status`` on ``today`` (a date or a
     bound parameter)."""
     closed = or_(Operation.closed_at.is_not(None), Operation.ends_on < today)
     if status is OperationStatus.CLOSED:
         return closed
-    planned = or_(Operation.starts_on.is_(None), Operation.starts_on > today)
+    starts = under_way_on()
+    planned = or_(starts.is_(None), starts > today)
     if status is OperationStatus.PLANNED:
         return ~closed & planned
     return ~closed & ~planned
@@ -138,7 +148,7 @@ def operation_rows(user: User, args: ListArgs, *, today: date | None = None) -> 
         if access.role not in by_role:
             by_role[access.role] = (access.label, access.can(Permission.PARTICIPANTS_READ))
         role_label, sees_participants = by_role[access.role]
-        status = status_on(today, closed=row.is_closed, starts_on=row.starts_on,
+        status = status_on(today, closed=row.is_closed, under_way_on=row.under_way_on,
                            ends_on=row.ends_on)
         rows.append(OperationRow(
             row.id, row.code, row.title, row.host, status, status_labels[status],
@@ -156,7 +166,7 @@ def _row_columns() -> tuple:
         Participation.status == ParticipationStatus.ACCEPTED).correlate(Operation)
         .scalar_subquery())
     return (Operation.id, Operation.code, Operation.title, Operation.created_at,
-            Operation.starts_on, Operation.ends_on,
+            under_way_on().label("under_way_on"), Operation.ends_on,
             # whether, not when: a timestamp costs its conversion
             Operation.closed_at.is_not(None).label("is_closed"),
             Organisation.code.label("host"), phase_name_on(_TODAY).label("phase"),

@@ -61,13 +61,17 @@ with_labels({
 
 
 class OperationStatus(LabelledEnum):
-    PLANNED = "planned"  # before its first phase starts
+    PLANNED = "planned"  # being prepared: not yet past its planning and briefing phases
     ACTIVE = "active"
     CLOSED = "closed"
 
 
+# The phases in which an operation is still being prepared (its status is "planned").
+PREPARATION_PHASES = (PhaseKind.PLANNING, PhaseKind.PRE_OPERATIONAL)
+
+
 with_labels({
-    OperationStatus.PLANNED: _l("Planned"),
+    OperationStatus.PLANNED: _l("In preparation"),
     OperationStatus.ACTIVE: _l("Under way"),
     OperationStatus.CLOSED: _l("Closed"),
 })(OperationStatus)
@@ -206,8 +210,16 @@ class Operation(Base):
         return f"<Operation {self.code}>"
 
     def status_on(self, today: date) -> OperationStatus:
-        return status_on(today, closed=self.closed_at is not None, starts_on=self.starts_on,
-                         ends_on=self.ends_on)
+        return status_on(today, closed=self.closed_at is not None,
+                         under_way_on=self.under_way_on, ends_on=self.ends_on)
+
+    @property
+    def under_way_on(self) -> date | None:
+        """The day it is under way from: the start of its first phase past preparation
+        (usually the operational phase); None if it has none. SQL twin:
+        ``lists.under_way_on``."""
+        return min((p.starts_on for p in self.phases if p.kind not in PREPARATION_PHASES),
+                   default=None)
 
     def phase_on(self, today: date) -> Phase | None:
         """The phase the calendar is in (the closed phase once the operation is closed).
@@ -241,13 +253,15 @@ class Phase(Base):
         return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
 
 
-def status_on(today: date, *, closed: bool, starts_on: date | None,
+def status_on(today: date, *, closed: bool, under_way_on: date | None,
               ends_on: date | None) -> OperationStatus:
     """An operation's status on ``today``, from plain values (lists read narrow rows, not
-    operations); ``closed``: closed early. Its SQL twin: ``lists.status_filter``."""
+    operations): closed once closed early or past its last phase, else planned (in
+    preparation) until ``under_way_on`` (``Operation.under_way_on``), else under way.
+    Its SQL twin: ``lists.status_filter``."""
     if closed or (ends_on is not None and ends_on < today):
         return OperationStatus.CLOSED
-    if starts_on is None or starts_on > today:
+    if under_way_on is None or under_way_on > today:
         return OperationStatus.PLANNED
     return OperationStatus.ACTIVE
 

@@ -15,7 +15,7 @@ from sqlalchemy import event, func, select
 
 from opsplatform.core.db import db
 from opsplatform.operations.access import visible_operations
-from opsplatform.operations.lists import phase_name_on, status_filter
+from opsplatform.operations.lists import phase_name_on, status_filter, under_way_on
 from opsplatform.operations.models import Operation, OperationStatus, PhaseKind
 from opsplatform.operations.operations import PhaseFields, close_operation
 from tests.support import factories
@@ -273,11 +273,26 @@ def test_the_sql_twins_agree_with_the_calendar_rules(app, in_app):
                         today - timedelta(days=10)),
             PhaseFields(PhaseKind.OPERATIONAL, "Act", today - timedelta(days=1),
                         today + timedelta(days=13))])
+        # In its planning phase today, and in its briefing phase in 56 days.
+        factories.operation(actor=planner, code="TWIN-PLANNING",
+                            operational_starts_on=today + timedelta(days=60))
+        factories.operation(actor=planner, code="TWIN-PREPARATION-ONLY", phases=[
+            PhaseFields(PhaseKind.PLANNING, "Plan", today - timedelta(days=15), today),
+            PhaseFields(PhaseKind.PRE_OPERATIONAL, "Brief", today + timedelta(days=1),
+                        today + timedelta(days=13))])
+        factories.operation(actor=planner, code="TWIN-FOLLOW-UP-FIRST", phases=[
+            PhaseFields(PhaseKind.FOLLOW_UP, "Follow", today - timedelta(days=14),
+                        today - timedelta(days=2)),
+            PhaseFields(PhaseKind.PLANNING, "Plan again", today, today + timedelta(days=13))])
     days = [today + timedelta(days=offset)
-            for offset in (-800, -200, -84, -71, -70, -15, -14, -1, 0, 1, 13, 14, 56, 100, 300)]
+            for offset in (-800, -200, -84, -71, -70, -15, -14, -2, -1, 0, 1, 13, 14, 56, 59,
+                           60, 100, 300)]
     with app.app_context():
         everything = db.session.scalars(select(Operation)).all()
-        assert len(everything) >= 5
+        assert len(everything) >= 8
+        assert {row.id: row.day for row in db.session.execute(
+            select(Operation.id, under_way_on().label("day")))} == {
+            operation.id: operation.under_way_on for operation in everything}
         for day in days:
             expected = {operation.id: getattr(operation.phase_on(day), "name", None)
                         for operation in everything}
