@@ -55,7 +55,9 @@ class ContactDetailsForm(BaseForm):
     languages = StringField(_l("Working languages"),
                             validators=[Optional(), Length(max=MAX_LANGUAGES_LENGTH)],
                             description=_l("For example: English, French, Korean"))
-    time_zone = SelectField(_l("Time zone"), validators=[Optional()], widget=LongSelect())
+    # Which zones exist is the domain's rule (auth.operations, core.time_zones).
+    time_zone = SelectField(_l("Time zone"), validators=[Optional()], widget=LongSelect(),
+                            validate_choice=False)
 
 
 class ChangePasswordForm(BaseForm):

@@ -13,6 +13,7 @@ from sqlalchemy import delete, or_, select, update
 
 from opsplatform.audit.models import AuditAction
 from opsplatform.audit.operations import apply_changes, record
+from opsplatform.core import time_zones
 from opsplatform.core.db import db, utcnow
 from opsplatform.core.errors import ConflictError, DomainError
 from opsplatform.core.phones import InvalidPhoneNumber, normalise_phone, region_of
@@ -331,6 +332,13 @@ def _phone_number(value: str | None, user: User, field: str) -> str | None:
         raise
 
 
+def _check_time_zone(zone: str | None, user: User) -> None:
+    """A zone from the picker's list; one saved before the list was narrowed may stay."""
+    if zone is not None and zone != user.time_zone and not time_zones.is_known(zone):
+        raise DomainError(_("Choose a time zone from the list."), code="unknown_time_zone",
+                          field="time_zone")
+
+
 def update_contact_details(user: User, details: ContactDetails) -> None:
     """The account holder edits how colleagues in operations can reach them."""
     values = {name: (value or "").strip() or None for name, value in vars(details).items()}
@@ -340,6 +348,7 @@ def update_contact_details(user: User, details: ContactDetails) -> None:
             check_length(value, limit, name)
     for name in _PHONE_FIELDS:
         values[name] = _phone_number(values[name], user, name)
+    _check_time_zone(values["time_zone"], user)
     values["display_name"] = _check_display_name(details.display_name)
     changes = apply_changes(user, values)
     if changes:

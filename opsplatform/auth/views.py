@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from urllib.parse import urlsplit
-from zoneinfo import available_timezones
 
 from flask import (
     Blueprint,
@@ -16,12 +15,12 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
-from wtforms.fields.choices import SelectChoice
 
+from opsplatform.core import time_zones
 from opsplatform.core.access import public
 from opsplatform.core.db import db
 from opsplatform.core.errors import DomainError
@@ -39,9 +38,6 @@ from .throttling import SignInAttempt, SignInThrottled, remember_device
 
 bp = Blueprint("auth", __name__)
 
-TIME_ZONES = sorted(available_timezones())
-# The same 600 choices for every form (only "Not set" is translated, per request).
-_TIME_ZONE_CHOICES = tuple(SelectChoice(zone) for zone in TIME_ZONES)
 
 
 def _safe_next(target: str | None) -> str:
@@ -117,7 +113,10 @@ def _profile_page(status: int = 200, **context):
 
 def _details_form(user, formdata=None) -> ContactDetailsForm:
     form = ContactDetailsForm(formdata=formdata, obj=user, prefix="details")
-    form.time_zone.choices = [SelectChoice("", _("Not set")), *_TIME_ZONE_CHOICES]
+    zones = time_zones.grouped_choices(str(get_locale()))
+    if user.time_zone and not time_zones.is_known(user.time_zone):
+        zones = ((user.time_zone, user.time_zone), *zones)  # an older value stays on offer
+    form.time_zone.choices = [("", _("Not set")), *zones]
     if formdata is None:  # stored in E.164, shown as people write them
         form.office_phone.data = format_phone(user.office_phone) or None
         form.duty_phone.data = format_phone(user.duty_phone) or None

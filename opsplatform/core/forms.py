@@ -39,14 +39,25 @@ def render_form(template: str, form: FlaskForm, **context):
     return render_template(template, form=form, **context), status
 
 
+# An option (value, label), or an option group (label, its options).
+OptionItem = tuple[str, "str | tuple[tuple[str, str], ...]"]
+
+
 @lru_cache(maxsize=16)
-def _options_html(choices: tuple[tuple[str, str], ...]) -> str:
-    return "".join(f'<option value="{escape(value)}">{escape(label)}</option>'
-                   for value, label in choices)
+def _options_html(items: tuple[OptionItem, ...]) -> str:
+    html = []
+    for first, second in items:
+        if isinstance(second, tuple):
+            html.append(f'<optgroup label="{escape(first)}">{_options_html(second)}</optgroup>')
+        else:
+            html.append(f'<option value="{escape(first)}">{escape(second)}</option>')
+    return "".join(html)
 
 
-def _value_and_label(choice: SelectChoice) -> tuple[str, str]:
-    return str(choice.value), str(choice.label)
+def _value_and_label(choice: SelectChoice | OptionItem) -> OptionItem:
+    if isinstance(choice, SelectChoice):
+        return str(choice.value), str(choice.label)
+    return choice
 
 
 class LongSelect(Select):
@@ -54,8 +65,10 @@ class LongSelect(Select):
 
     WTForms renders each option through html_params, which made the 600 time zones
     most of the profile page's time; here only the chosen one is marked per request.
-    The choices (``SelectChoice``s, no option groups) are read as given, not through
-    ``iter_choices``, which builds two objects per option first.
+    The choices are read as given, not through ``iter_choices``, which builds two
+    objects per option first: ``SelectChoice``s or ``(value, label)`` pairs, and
+    ``(group label, ((value, label), ...))`` for an ``<optgroup>``. A field with groups
+    sets ``validate_choice=False`` and leaves the rule to its domain function.
     """
 
     def __call__(self, field: Field, **kwargs) -> Markup:

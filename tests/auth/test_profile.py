@@ -63,7 +63,7 @@ def test_contact_details_are_saved_and_audited(client_as, in_app):
     assert 'value="+82 42-481-7800"' in page.text  # shown as Koreans write it
     # The time zone list (rendered once, core/forms.LongSelect) marks the saved one alone.
     assert page.text.count("<option selected") == 1
-    assert '<option selected value="Europe/Brussels">Europe/Brussels</option>' in page.text
+    assert '<option selected value="Europe/Brussels">Belgium — Brussels</option>' in page.text
     assert '<select id="details-time_zone" name="details-time_zone">' in page.text
     with in_app() as session:
         entry = session.scalars(select(AuditEntry).where(
@@ -105,6 +105,40 @@ def test_an_unknown_time_zone_is_refused(client_as, in_app):
     assert 'aria-invalid="true"' in response.text
     assert _user(in_app, "cp.kr").time_zone == before.time_zone
     assert _user(in_app, "cp.kr").job_title == before.job_title
+
+
+@pytest.mark.parametrize("zone", ["Factory", "localtime", "US/Eastern", "Etc/GMT+5"])
+def test_aliases_and_pseudo_zones_are_neither_offered_nor_accepted(client_as, in_app, zone):
+    client = client_as("cp.kr")
+    page = client.get("/profile")
+    assert f'value="{zone}"' not in page.text
+    response = client.post_form("/profile/details", _details(time_zone=zone))
+    assert response.status_code == 422
+    assert "Choose a time zone from the list." in response.text
+    assert _user(in_app, "cp.kr").time_zone != zone
+
+
+def test_the_time_zones_are_grouped_by_region_and_named_by_country(client_as):
+    page = client_as("cp.kr").get("/profile").text
+    picker = page[page.index('<select id="details-time_zone"'):]
+    picker = picker[:picker.index("</select>")]
+    groups = re.findall(r'<optgroup label="([^"]+)">', picker)
+    assert groups == ["Africa", "Americas", "Antarctica", "Arctic", "Asia", "Atlantic Ocean",
+                      "Australia", "Europe", "Indian Ocean", "Pacific Ocean"]
+    assert picker.index('value="UTC"') < picker.index("<optgroup")
+    asia = picker[picker.index('label="Asia"'):picker.index('label="Atlantic Ocean"')]
+    assert '<option selected value="Asia/Seoul">South Korea — Seoul</option>' in asia
+
+
+def test_a_zone_saved_before_the_list_was_narrowed_stays_on_offer(client_as, in_app):
+    with in_app():
+        find_user_by_email(demo("cp.kr")).time_zone = "Asia/Calcutta"
+    client = client_as("cp.kr")
+    assert '<option selected value="Asia/Calcutta">' in client.get("/profile").text
+    response = client.post_form("/profile/details",
+                                _details(time_zone="Asia/Calcutta", job_title="Analyst"))
+    assert response.status_code == 302
+    assert _user(in_app, "cp.kr").job_title == "Analyst"
 
 
 @pytest.mark.parametrize(("typed", "message"), [
