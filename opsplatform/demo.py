@@ -67,7 +67,7 @@ OTHER_ORGANISATIONS = [
 # (local part, name, organisation code, platform admin, secretariat)
 ACCOUNTS = [
     ("admin", "Platform Administrator", "WCO", True, False),
-    ("secretariat", "Amélie Dupont (WCO Secretariat)", "WCO", False, True),
+    ("secretariat", "Amélie Dupont", "WCO", False, True),
     ("ocu", "Kim Min-jun (OCU, Korea Customs Service)", "KR", False, False),
     ("cp.kr", "Park Ji-woo", "KR", False, False),
     ("cp.jp", "Sato Haruto", "JP", False, False),

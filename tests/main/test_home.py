@@ -53,3 +53,10 @@ def test_no_operation_yet(client_as, in_app):
     assert _listed(page) == []
     assert "You take part in no operation yet." in page.text
     assert "All operations" not in page.text
+
+
+def test_the_header_names_the_person_and_their_organisation_once(client_as):
+    header = client_as("secretariat").get("/").text.split("</header>")[0]
+    profile_link = re.search(r'<a href="/profile"[^>]*>(.*?)</a>', header, re.S).group(1)
+    visible = re.sub(r'<span class="visually-hidden">.*?</span>|<[^>]+>', "", profile_link)
+    assert " ".join(visible.split()) == "Amélie Dupont (WCO)"
