@@ -10,6 +10,7 @@ UTC, with the reader's own time beside it when their zone differs.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from functools import lru_cache
 
 from babel import dates as babel_dates
 from flask_babel import get_locale, get_timezone
@@ -19,7 +20,13 @@ from markupsafe import Markup, escape
 
 def day(value: date) -> str:
     """A day in the reader's locale ("Nov 30, 2026" in English)."""
-    return babel_dates.format_date(value, "medium", locale=get_locale())
+    return _day_in(value, str(get_locale()))
+
+
+@lru_cache(maxsize=4096)
+def _day_in(value: date, locale: str) -> str:
+    # Babel takes some 20 µs a day; a contact point's home page writes hundreds.
+    return babel_dates.format_date(value, "medium", locale=locale)
 
 
 def span(start: date, end: date) -> str:
