@@ -95,6 +95,8 @@ def bound_to(user) -> dict:
             "need_today": date.today(), "need_now": utcnow()}
 
 
+# Per request, the number of things waiting for each user asked about.
+_COUNTED = "_opsplatform_need_counts"
 # The sum of the sources' counts, kept while the sources return the same statements.
 _total: tuple[tuple[int, ...], Select] | None = None
 
@@ -105,7 +107,7 @@ def count_for(user) -> int:
     global _total
     if not _SOURCES or not getattr(user, "is_authenticated", False):
         return 0
-    cached = g.get("_opsplatform_need_count")
+    cached = g.get(_COUNTED, {}).get(user.id)
     if cached is None:
         counts = [source.count(user) for source in _SOURCES]
         key = tuple(map(id, counts))
@@ -114,14 +116,17 @@ def count_for(user) -> int:
             for count in counts:
                 total = total + count
             _total = (key, select(total))
-        cached = g._opsplatform_need_count = db.session.scalar(_total[1],
-                                                               bound_to(user)) or 0
+        cached = db.session.scalar(_total[1], bound_to(user)) or 0
+        g.setdefault(_COUNTED, {})[user.id] = cached
     return cached
 
 
 def needs_for(user) -> list[Need]:
     """Everything waiting for ``user``, most urgent first, then soonest due."""
     found = [need for source in _SOURCES for need in source.items(user)]
+    # The same rule as count_for (tests/main/test_need_count_bound.py): the navigation of
+    # the page that lists them needs no second query.
+    g.setdefault(_COUNTED, {})[user.id] = len(found)
     latest = datetime.max.replace(tzinfo=None)
     return sorted(found, key=lambda need: (
         need.urgency, need.due_at.replace(tzinfo=None) if need.due_at else latest,
