@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 
-from opsplatform.core.templating import translate
+from opsplatform.core import dates
+from opsplatform.core.templating import gettext, ngettext, translate
 
 from .models import AuditAction, AuditEntry
 
@@ -33,11 +37,66 @@ SENTENCES = {
 }
 
 
-def describe(entry: AuditEntry) -> str:
-    """One sentence saying what happened."""
+def _period(details: dict, day: Callable[[date], str]) -> str | None:
+    """The reporting period an entry's details name (``{"period": [start, end]}``, ISO days),
+    as the reader writes days; None for entries recorded without it, or with a bad one."""
+    try:
+        start, end = (date.fromisoformat(value) for value in details["period"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return f"{day(start)} – {day(end)}"
+
+
+def _return_sentence(entry: AuditEntry, period: str, words: dict[str, str]) -> str:
+    """A return filed or corrected, with the period it is for and what it says."""
+    details = entry.details or {}
+    if entry.action is AuditAction.RETURN_FILED:
+        if details.get("kind") == "nil":
+            return gettext("%(subject)s filed a nil return for %(period)s (%(actor)s).",
+                           period=period, **words)
+        if isinstance(details.get("seizure_count"), int):
+            return ngettext("%(subject)s reported %(num)d seizure for %(period)s (%(actor)s).",
+                            "%(subject)s reported %(num)d seizures for %(period)s (%(actor)s).",
+                            details["seizure_count"], period=period, **words)
+        return gettext("%(subject)s filed a return for %(period)s (%(actor)s).",
+                       period=period, **words)
+    changes = details.get("changes") or {}
+    kind = (changes.get("kind") or [None, None])[1]
+    count = (changes.get("seizure_count") or [None, None])[1]
+    if kind == "nil":
+        return gettext("%(subject)s corrected its return for %(period)s to a nil return "
+                       "(%(actor)s).", period=period, **words)
+    if isinstance(count, int):
+        return ngettext("%(subject)s corrected its return for %(period)s to %(num)d seizure "
+                        "(%(actor)s).",
+                        "%(subject)s corrected its return for %(period)s to %(num)d seizures "
+                        "(%(actor)s).", count, period=period, **words)
+    return gettext("%(subject)s corrected its return for %(period)s (%(actor)s).",
+                   period=period, **words)
+
+
+# The entries that name a reporting period, once their details hold it.
+_PERIOD_SENTENCES = {
+    AuditAction.REMINDER_SENT: _l("%(actor)s reminded %(subject)s to report for %(period)s."),
+    AuditAction.PERIOD_LOCKED: _l("%(actor)s locked the reporting period %(period)s."),
+    AuditAction.PERIOD_UNLOCKED: _l("%(actor)s unlocked the reporting period %(period)s."),
+}
+
+
+def describe(entry: AuditEntry, day: Callable[[date], str] | None = None) -> str:
+    """One sentence saying what happened; for returns, reminders and locks, the reporting
+    period they are about (``day`` writes its days: a page's ``day_formatter``; by default
+    ``core.dates.day``). Entries recorded without their period read as before."""
     # translate: the request's translations, found once (a feed shows a dozen sentences).
     actor = entry.actor.display_name if entry.actor else translate(_l("The platform"))
+    words = {"actor": actor, "subject": entry.subject or ""}
+    period = _period(entry.details or {}, day or dates.day)
+    if period is not None:
+        if entry.action in (AuditAction.RETURN_FILED, AuditAction.RETURN_CORRECTED):
+            return _return_sentence(entry, period, words)
+        if entry.action in _PERIOD_SENTENCES:
+            return translate(_PERIOD_SENTENCES[entry.action]) % {**words, "period": period}
     sentence = SENTENCES.get(entry.action)
     if sentence is None:
         return f"{entry.action} ({entry.subject or ''})"
-    return translate(sentence) % {"actor": actor, "subject": entry.subject or ""}
+    return translate(sentence) % words

@@ -67,16 +67,29 @@ def _locale_key() -> str:
 
 @lru_cache(maxsize=CHARTS_KEPT)
 def _timeline_drawing(phases: tuple[TimelinePhase, ...], today: date, id_prefix: str,
-                      title: str | None, _locale: str) -> Markup:
+                      title: str | None, legend: bool, _locale: str) -> Markup:
     current = next((phase for phase in phases if phase.is_current), None)
     return charts.phase_timeline(phases, today, id_prefix=id_prefix, title=title,
-                                 current=current)
+                                 current=current, legend=legend)
 
 
 def timeline_chart(phases: Sequence[TimelinePhase], today: date, *,
-                   id_prefix: str = "timeline", title: str | None = None) -> Markup:
-    """The phase timeline, the phase marked ``is_current`` (if any) outlined as current."""
-    return _timeline_drawing(tuple(phases), today, id_prefix, title, _locale_key())
+                   id_prefix: str = "timeline", title: str | None = None,
+                   legend: bool = True) -> Markup:
+    """The phase timeline, the phase marked ``is_current`` (if any) outlined as current;
+    without its legend (``legend=False``) when the page lists the phases in text."""
+    return _timeline_drawing(tuple(phases), today, id_prefix, title, legend, _locale_key())
+
+
+def phase_swatch(kind: str, *, current: bool = False) -> Markup:
+    """The colour of a phase of ``kind`` as the timeline draws it, as a small square for a
+    text list of the phases (decorative: the list says the phase in words)."""
+    fill, _ink = charts.PHASE_COLOURS.get(kind, charts.UNKNOWN_PHASE)
+    return Markup(
+        '<svg class="phase-swatch" viewBox="0 0 16 16" width="16" height="16" '
+        'aria-hidden="true" focusable="false"><rect x="1.5" y="1.5" width="13" height="13" '
+        'fill="{}" stroke="{}" stroke-width="{}"/></svg>').format(
+        fill, charts.INK if current else charts.MUTED, 3 if current else 1)
 
 
 def compliance_segments(totals: Mapping[str, int]) -> list[charts.Segment]:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from opsplatform.audit.models import AuditEntry
 from opsplatform.auth.models import User
-from opsplatform.core.db import db, utcnow
+from opsplatform.core.db import UTCDateTime, db, utcnow
 from opsplatform.core.lists import ListArgs, ListArgsSchema, Listing, SortKey
 from opsplatform.core.lists import Page as ListPage
 from opsplatform.core.vocabularies import LabelledEnum, with_labels
@@ -500,6 +500,127 @@ def dashboard_counts(operation: Operation) -> tuple[Counter, int]:
         else:
             statuses[status] = count
     return statuses, document_total
+
+
+@dataclass(frozen=True)
+class PeriodProgress:
+    """Where the returns of one reporting period stand, for every administration together
+    (names none: every member may see it)."""
+
+    period: ReportingPeriod
+    owing: int  # administrations that owe a return
+    seizures: int
+    nil: int
+
+    @property
+    def filed(self) -> int:
+        return self.seizures + self.nil
+
+    @property
+    def missing(self) -> int:
+        return self.owing - self.filed
+
+
+_PERIOD_ID: BindParameter[int] = bindparam("period_id", type_=Integer)
+
+
+def _period_progress_statement():
+    reporters = _reporting_participants(_OPERATION_ID).subquery()
+    by_kind = (select(PeriodReturn.kind, func.count())
+               .join(reporters, reporters.c.id == PeriodReturn.organisation_id)
+               .where(PeriodReturn.period_id == _PERIOD_ID).group_by(PeriodReturn.kind))
+    # One more row, without a kind: how many administrations owe returns.
+    return by_kind.union_all(select(null(), func.count()).select_from(reporters))
+
+
+_PERIOD_PROGRESS = _period_progress_statement()
+
+
+def period_to_follow(periods: list[ReportingPeriod], today: date) -> ReportingPeriod | None:
+    """The period whose returns the dashboard follows: the latest one over (its returns
+    are due or overdue), else the one under way; None before the first starts."""
+    over = [period for period in periods if period.ends_on < today]
+    if over:
+        return over[-1]
+    return next((period for period in periods if period.contains(today)), None)
+
+
+def period_progress(operation: Operation, period: ReportingPeriod) -> PeriodProgress:
+    """How many administrations owe a return for ``period`` and how many filed: one query."""
+    owing, filed = 0, Counter[ReturnKind]()
+    for kind, count in db.session.execute(_PERIOD_PROGRESS, {"operation_id": operation.id,
+                                                             "period_id": period.id}):
+        if kind is None:
+            owing = count
+        else:
+            filed[kind] = count
+    return PeriodProgress(period, owing, filed[ReturnKind.SEIZURES], filed[ReturnKind.NIL])
+
+
+@dataclass(frozen=True)
+class OverdueReporter:
+    """An administration behind with its returns, as the dashboard lists it."""
+
+    organisation_code: str
+    organisation_name: str
+    overdue: int  # periods whose return is overdue
+    latest_starts_on: date  # the latest of them
+    latest_ends_on: date
+    first_deadline_at: datetime  # the earliest deadline it missed
+    last_reminded_at: datetime | None  # about a return still missing
+
+
+@dataclass(frozen=True)
+class OverdueReporters:
+    rows: list[OverdueReporter]
+    total: int  # administrations overdue, listed or not
+
+
+OVERDUE_LIMIT = 10
+_NOW: BindParameter[datetime] = bindparam("now", type_=UTCDateTime)
+
+
+def _overdue_statement():
+    # Whose rows: the caller's standing (OperationAccess.reporting_rows), bound per request.
+    reporters = (_reporting_participants(_OPERATION_ID)
+                 .where(RowScope.where_code(Organisation.code)).subquery())
+    filed = (select(PeriodReturn.id)
+             .where(PeriodReturn.period_id == ReportingPeriod.id,
+                    PeriodReturn.organisation_id == reporters.c.id).exists())
+    still_missing = ~(select(PeriodReturn.id)
+                      .where(PeriodReturn.period_id == Reminder.period_id,
+                             PeriodReturn.organisation_id == Reminder.organisation_id).exists())
+    reminded = (select(func.max(Reminder.sent_at))
+                .where(Reminder.operation_id == _OPERATION_ID,
+                       Reminder.organisation_id == reporters.c.id, still_missing)
+                .scalar_subquery())
+    overdue = func.count(ReportingPeriod.id)
+    first_deadline = func.min(ReportingPeriod.deadline_at)
+    return (select(reporters.c.code, reporters.c.name, overdue,
+                   func.max(ReportingPeriod.starts_on), func.max(ReportingPeriod.ends_on),
+                   first_deadline, reminded, func.count().over())
+            .join(ReportingPeriod, ReportingPeriod.operation_id == _OPERATION_ID)
+            .where(ReportingPeriod.deadline_at < _NOW, ~filed)
+            .group_by(reporters.c.id, reporters.c.code, reporters.c.name)
+            .order_by(overdue.desc(), first_deadline, reporters.c.code)
+            .limit(bindparam("limit", type_=Integer)))
+
+
+_OVERDUE = _overdue_statement()
+
+
+def overdue_reporters(operation: Operation, access: OperationAccess, *,
+                      limit: int = OVERDUE_LIMIT) -> OverdueReporters:
+    """The administrations whose returns are overdue, among those ``access`` sees
+    (``OperationAccess.reporting_rows``: every one for coordinators and the secretariat,
+    else the caller's own): the most periods behind first, at most ``limit``, and how
+    many in all. One query."""
+    found = db.session.execute(_OVERDUE, {
+        "operation_id": operation.id, "now": utcnow(), "limit": limit,
+        **access.reporting_rows.code_values()}).all()
+    # The last column is the window count: how many administrations, listed or not.
+    return OverdueReporters([OverdueReporter(*row[:-1]) for row in found],
+                            found[0][-1] if found else 0)
 
 
 def document_count(operation: Operation) -> int:

@@ -426,6 +426,7 @@ def golden_charts() -> dict[str, Markup]:
             date(2026, 1, 8)),
         "timeline_two_columns": phase_timeline(SHORT, date(2026, 3, 23)),
         "timeline_long_names": phase_timeline(LONG_NAMES, date(2026, 3, 15)),
+        "timeline_without_legend": phase_timeline(STANDARD, today, legend=False),
         "stacked_plain": stacked_bar(COMPLIANCE, id_prefix="sp", title="Compliance"),
         "stacked_all_kinds": stacked_bar(all_kinds, id_prefix="sk", title="Returns",
                                          total_label="164 returns due"),
@@ -450,6 +451,47 @@ def test_chart_output_matches_its_reference_drawing(name):
 
 def test_every_reference_drawing_is_still_drawn():
     assert sorted(path.stem for path in GOLDEN.glob("*.svg")) == sorted(golden_charts())
+
+
+# ---------------------------------------------------------------- whole phase names
+UNBROKEN = "Pre-operational-briefing-of-every-participating-administration-" * 2
+
+
+@pytest.mark.parametrize("phases", [
+    pytest.param(STANDARD, id="standard"),
+    pytest.param([Phase("Planning", "planning", date(2026, 9, 13), date(2026, 11, 7)),
+                  Phase("Pre-operational / briefing", "pre_operational", date(2026, 11, 8),
+                        date(2026, 11, 21)),
+                  Phase("Operational", "operational", date(2026, 11, 22), date(2026, 12, 19)),
+                  Phase("Follow-up / investigation", "follow_up", date(2026, 12, 20),
+                        date(2027, 1, 30)),
+                  Phase("Post-operational / debriefing", "post_operational", date(2027, 1, 31),
+                        date(2027, 2, 27)),
+                  Phase("Closed", "closed", date(2027, 2, 28), None)], id="demo"),
+    pytest.param([*LONG_NAMES[:1], Phase(UNBROKEN, "operational", date(2026, 3, 1),
+                                         date(2026, 3, 2))], id="long"),
+])
+def test_the_timeline_never_shortens_a_phase_name(phases):
+    """A band too narrow for its name shows its number; the legend wraps the whole name."""
+    root = parse(phase_timeline(phases, date(2026, 11, 30)))
+    texts = all_text(root)
+    assert not any("…" in text for text in texts)
+    legend = "".join(texts)
+    for number, phase in enumerate(phases, 1):
+        assert phase.name.replace(" ", "") in legend.replace(" ", "")
+        band = [t.text for t in band_group(root, number).iter(f"{NS}text")]
+        assert band in ([phase.name], [str(number)], [])
+    # Without its legend, the bands and axis only: no name is cut there either.
+    bare = all_text(parse(phase_timeline(phases, date(2026, 11, 30), legend=False)))
+    assert not any("…" in text for text in bare)
+    assert all(text in {p.name for p in phases} or text.isdigit() or "Today" in text
+               or re.search(r"[A-Z][a-z]{2}", text) for text in bare)
+
+
+def band_group(root: ET.Element, number: int) -> ET.Element:
+    """The ``number``-th band (in date order) of a timeline."""
+    bands = [g for g in root.iter(f"{NS}g") if (g.get("class") or "").startswith("chart-phase ")]
+    return sorted(bands, key=lambda g: float(g.find(f"{NS}rect").get("x")))[number - 1]
 
 
 if __name__ == "__main__":  # redraw the reference drawings

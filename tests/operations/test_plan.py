@@ -495,6 +495,14 @@ def _stat(page, label: str) -> str:
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", "", match.group(1)))).strip()
 
 
+def _stat_notes(page, label: str) -> str:
+    """The notes under a card's value, as one line of text."""
+    match = re.search(rf'<p class="stat__label">{label}</p>\s*<p class="stat__value">.*?</p>'
+                      r'(.*?)</div>', page.text, re.DOTALL)
+    assert match, f"no {label} on the page"
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", match.group(1)))).strip()
+
+
 def _current_timeline_band(page) -> list[str]:
     svg = re.search(r"<svg.*?</svg>", page.text, re.DOTALL).group(0)
     return re.findall(r"([^.;>]*?) \(current\)", html.unescape(svg))
@@ -514,8 +522,7 @@ def test_closing_early_and_reopening(client_as, in_app, ids):
         assert len(audit_entries(session, ids.catalyst, AuditAction.OPERATION_CLOSED)) == 1
     page = client_as("cp.jp").get(url)
     assert _stat(page, "Status") == "Closed"
-    assert _stat(page, "Current phase") == "Closed"
-    assert "Closed early on" in page.text
+    assert _stat_notes(page, "Status").startswith("Closed early on ")
     assert all("Closed" in band for band in _current_timeline_band(page))
     assert "Closed" in _text(client_as("cp.jp").get("/operations/", query_string={
         "status": "closed"}))
@@ -527,7 +534,7 @@ def test_closing_early_and_reopening(client_as, in_app, ids):
     assert client.post_form(f"{url}/reopen").status_code == 302
     page = client_as("cp.jp").get(url)
     assert _stat(page, "Status") == "Under way"
-    assert _stat(page, "Current phase") == "Operational phase"
+    assert _stat_notes(page, "Status") == "Phase 3 of 6: Operational phase"
     with in_app() as session:
         operation = session.get(Operation, ids.catalyst)
         assert operation.closed_at is None
@@ -542,7 +549,7 @@ def test_an_operation_without_a_closing_phase_shows_closed_once_closed(client_as
         == 302
     page = client_as("cp.br").get(f"/operations/{operation_id}")
     assert _stat(page, "Status") == "Closed"
-    assert _stat(page, "Current phase") == "Closed"
+    assert _stat_notes(page, "Status").startswith("Closed early on ")
 
 
 def test_an_operation_is_closed_from_the_first_day_of_its_closing_phase(client_as, in_app):
@@ -556,7 +563,7 @@ def test_an_operation_is_closed_from_the_first_day_of_its_closing_phase(client_a
                             _phase_rows(rows)).status_code == 302
     page = client.get(f"/operations/{operation_id}")
     assert _stat(page, "Status") == "Closed"
-    assert _stat(page, "Current phase") == "Closed"
+    assert _stat_notes(page, "Status") == f"Since {format_date(TODAY, 'medium', locale='en')}"
     assert "CATALYST-3" in client.get("/operations/", query_string={"status": "closed"}).text
     assert "CATALYST-3" not in client.get("/operations/", query_string={"status": "active"}).text
 
@@ -570,9 +577,10 @@ def test_the_dashboard_shows_where_the_operation_stands(client_as, in_app, ids):
     operational_end = ids.phases[2][3]
     days_left = (operational_end - TODAY).days + 1  # today included
     assert _stat(page, "Status") == "Under way"
-    assert _stat(page, "Current phase") == "Operational phase"
-    assert f"{days_left} days left" in _text(page)
+    # The status card names the phase; the operational phase's card says the time left.
+    assert _stat_notes(page, "Status") == "Phase 3 of 6: Operational phase"
     assert _stat(page, "Operational phase") == f"{days_left} days left"
+    assert _text(page).count(f"{days_left} days left") == 1
     # 19 administrations, WCO, RILO-AP and UNODC take part; MX is invited, ZA declined.
     assert _stat(page, "Organisations taking part") == "22"
     assert "1 invited, 1 declined" in page.text
@@ -584,7 +592,12 @@ def test_the_dashboard_shows_where_the_operation_stands(client_as, in_app, ids):
     assert 'id="compliance-title"' in page.text
     assert "Your administration (JP)" in page.text
     # The latest activity.
-    assert "JP filed a return (Sato Haruto)." in _activity(page)
+    assert any(re.fullmatch(r"JP (reported \d+ seizures?|filed a nil return) for .+ – .+ "
+                            r"\(Sato Haruto\)\.", line) for line in _activity(page))
+
+
+# A return in the activity: who, what it says, and the period it is for.
+_RETURN_LINE = re.compile(r"(?P<code>[A-Z]{2}) (reported \d+ seizures?|filed a nil return) for ")
 
 
 def _activity(page) -> list[str]:
@@ -599,13 +612,14 @@ def test_the_activity_tells_others_reporting_only_to_those_who_see_the_full_tabl
     """Which administration filed or was reminded is the full compliance table's business."""
     everyone = _activity(client_as("ocu").get(f"/operations/{ids.catalyst}"))
     assert any(" reminded " in line for line in everyone)
-    assert any(line.startswith("IN filed a return") for line in everyone)
+    assert any(_RETURN_LINE.match(line)["code"] == "IN" for line in everyone
+               if _RETURN_LINE.match(line))
     assert _activity(client_as("secretariat").get(f"/operations/{ids.catalyst}")) == everyone
 
     shown = _activity(client_as(who).get(f"/operations/{ids.catalyst}"))
 
-    reporting = [line for line in shown if " filed a return " in line or " reminded " in line]
-    assert all(line.startswith(f"{own} filed a return") for line in reporting)
+    reporting = [line for line in shown if _RETURN_LINE.match(line) or " reminded " in line]
+    assert all(_RETURN_LINE.match(line)["code"] == own for line in reporting)
     assert len(shown) == 12  # the rest of the activity fills the list
 
 
@@ -639,9 +653,10 @@ def test_a_phase_ending_today_has_one_day_left(client_as, in_app):
     assert client.post_form(f"/operations/{operation_id}/phases",
                             _phase_rows(rows)).status_code == 302
     page = client.get(f"/operations/{operation_id}")
-    assert _stat(page, "Current phase") == "Planning"
-    assert "1 day left" in _text(page)
-    assert _stat(page, "Operational phase").startswith("Starts ")
+    assert _stat(page, "Status") == "In preparation"
+    assert _stat_notes(page, "Status") == (
+        f"Phase 1 of 2: Planning until {format_date(TODAY, 'medium', locale='en')}, 1 day left")
+    assert _stat(page, "Operational phase") == "Starts in 1 day"
 
 
 # -- the list ---------------------------------------------------------------------------------

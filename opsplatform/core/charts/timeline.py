@@ -16,7 +16,6 @@ from .svg import (
     MUTED,
     document,
     empty_chart,
-    fit_text,
     format_day,
     tag,
     text_at,
@@ -61,31 +60,66 @@ def _scale(bands: list[Band]) -> TimeScale:
     return TimeScale(first, end, last.end is None)
 
 
+LINE_PITCH = 17  # between the lines of a legend entry that wraps
+
+
+def wrap_text(text: str, width: float, size: int = FONT, bold: bool = False) -> list[str]:
+    """``text`` in lines that fit ``width``, broken between words (inside a word only when
+    it is longer than a line): all of it, never shortened."""
+    per_line = max(1, int(width / (size * (0.66 if bold else 0.6))))
+    lines: list[str] = []
+    line = ""
+    for word in text.split(" "):
+        while len(word) > per_line:  # a word longer than a line: cut it where it must
+            if line:
+                lines.append(line)
+                line = ""
+            lines.append(word[:per_line])
+            word = word[per_line:]
+        candidate = f"{line} {word}" if line else word
+        if line and text_width(candidate, size, bold) > width:
+            lines.append(line)
+            candidate = word
+        line = candidate
+    return [*lines, line] if line or not lines else lines
+
+
 def _phase_legend(bands: list[Band], y: float, pattern: str) -> tuple[list[Markup], float]:
-    """Number, swatch, name and dates of every phase; two columns when they fit."""
-    entries = [(band, (" " + _("(current)") if band.current else "") + ": "
-                + _short_span(band, pattern)) for band in bands]
-    widest = max(text_width(band.name + tail, FONT, True) for band, tail in entries) + 44
+    """Number, swatch, whole name and dates of every phase; two columns when every entry
+    fits on a line of one, else one column whose entries wrap."""
+    entries = [(band, band.name + (" " + _("(current)") if band.current else "") + ":",
+                _short_span(band, pattern)) for band in bands]
+    widest = max(text_width(f"{name} {span}", FONT, True) for _band, name, span in entries) + 44
     columns = 2 if 2 * widest + 16 <= TIMELINE_WIDTH and len(entries) > 2 else 1
     rows = -(-len(entries) // columns)
     col_w = (TIMELINE_WIDTH - 2 * PAD) / columns
     marks = []
-    for index, (band, tail) in enumerate(entries):
+    row_y, tallest = y, 0.0
+    for index, (band, name, span) in enumerate(entries):
         fill, _ink = PHASE_COLOURS.get(band.kind, UNKNOWN_PHASE)
-        x, row_y = PAD + (index // rows) * col_w, y + (index % rows) * 22
+        if index % rows == 0:  # a new column starts at the top
+            row_y = y
+        x = PAD + (index // rows) * col_w
         bold = band.current
-        room = col_w - 48 - text_width(tail, FONT, bold)  # shorten the name, keep the dates
-        text = fit_text((fit_text(band.name, room, FONT, bold) or band.name) + tail, col_w - 48,
-                        FONT, bold)
+        # The name wraps between words; its dates stay together, after it or under it.
+        lines = wrap_text(name, col_w - 48, FONT, bold)
+        if text_width(f"{lines[-1]} {span}", FONT, bold) <= col_w - 48:
+            lines[-1] = f"{lines[-1]} {span}"
+        else:
+            lines.append(span)
         marks += [text_at(x + 14, row_y + 11, str(band.number), anchor="end", bold=True),
                   tag("rect", x=x + 20, y=row_y, width=14, height=14, fill=fill,
-                      stroke=INK if bold else MUTED, stroke_width=3 if bold else 1),
-                  text_at(x + 42, row_y + 11, text, bold=bold)]
-    return marks, rows * 22
+                      stroke=INK if bold else MUTED, stroke_width=3 if bold else 1)]
+        marks += [text_at(x + 42, row_y + 11 + k * LINE_PITCH, line, bold=bold)
+                  for k, line in enumerate(lines)]
+        row_y += 22 + (len(lines) - 1) * LINE_PITCH
+        tallest = max(tallest, row_y - y)
+    return marks, tallest
 
 
 def phase_timeline(phases: Sequence[Any], today: date, *, id_prefix: str = "timeline",
-                   title: str | None = None, current: Any = FROM_CALENDAR) -> Markup:
+                   title: str | None = None, current: Any = FROM_CALENDAR,
+                   legend: bool = True) -> Markup:
     """A horizontal timeline of an operation's phases, with month ticks and a Today marker.
 
     Each phase carries ``name``, ``kind`` (planning, pre_operational, operational,
@@ -93,7 +127,9 @@ def phase_timeline(phases: Sequence[Any], today: date, *, id_prefix: str = "time
     neutral colour), ``starts_on`` and ``ends_on`` (inclusive dates; ``None`` only
     for the last phase, drawn open-ended). Phases are drawn in date order. The
     current phase is the one whose dates hold ``today``, unless ``current`` is
-    given: one of ``phases``, or ``None`` for none.
+    given: one of ``phases``, or ``None`` for none. Phase names are never shortened: a
+    band too narrow for its name shows its number, and the legend (left out with
+    ``legend=False``, for a page that lists the phases in text under the chart) wraps.
     """
     title = title or _("Phase timeline")
     if not phases:
@@ -109,8 +145,13 @@ def phase_timeline(phases: Sequence[Any], today: date, *, id_prefix: str = "time
     body = [draw_band(band, scale, today_x) for band in order]
     gap_marks, gap_words = draw_gaps(bands, scale)
     today_marks, today_words = today_mark(today, scale)
-    legend, legend_h = _phase_legend(bands, BAR_Y + BAR_H + 34, scale.date_pattern)
-    body += gap_marks + month_axis(scale, BAR_Y + BAR_H) + today_marks + legend
+    body += gap_marks + month_axis(scale, BAR_Y + BAR_H) + today_marks
+    if legend:
+        marks, legend_h = _phase_legend(bands, BAR_Y + BAR_H + 34, scale.date_pattern)
+        body += marks
+        height = BAR_Y + BAR_H + 34 + legend_h + 2
+    else:  # room for the month labels under the bands
+        height = BAR_Y + BAR_H + 26
 
     desc = " ".join([
         ngettext("%(num)d phase from %(start)s.", "%(num)d phases from %(start)s.",
@@ -120,5 +161,4 @@ def phase_timeline(phases: Sequence[Any], today: date, *, id_prefix: str = "time
         *gap_words,
         today_words,
     ])
-    height = BAR_Y + BAR_H + 34 + legend_h + 2
     return document(id_prefix, title, desc, TIMELINE_WIDTH, height, body, "timeline")

@@ -19,7 +19,6 @@ from .svg import (
     MUTED,
     PAPER,
     field_of,
-    fit_text,
     group,
     tag,
     text_at,
@@ -95,10 +94,12 @@ def phase_bands(phases: Sequence[Any], today: date, current: Any) -> list[Band]:
 
 
 def _band_label(band: Band, width: float) -> str:
-    """The phase name if it fits in the band, else its number, else nothing."""
+    """The whole phase name if it fits in the band, else its number (the legend or the list
+    under the chart gives the name), else nothing: a name is never cut short."""
+    if text_width(band.name, FONT, True) <= width - 10:
+        return band.name
     number = str(band.number)
-    return fit_text(band.name, width - 10, FONT, bold=True) or (
-        number if text_width(number, FONT, True) <= width - 4 else "")
+    return number if text_width(number, FONT, True) <= width - 4 else ""
 
 
 def draw_band(band: Band, scale: TimeScale, today_x: float | None) -> Markup:
