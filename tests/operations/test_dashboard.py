@@ -288,6 +288,13 @@ def test_an_operation_in_its_planning_phase_is_in_preparation(client_as, api_as,
     first = _day(TODAY + timedelta(days=30))
     assert cards[3] == f"Returns None due yet The first period starts on {first}"
 
+    # Nothing can be overdue yet, so nothing is said about it; the reporting card says when
+    # returns start instead of drawing an empty chart.
+    assert _section(page, "overdue-title") is None
+    reporting = _text(_section(page, "compliance-title"))
+    assert f"No return is due yet: the first reporting period starts on {first}." in reporting
+    assert "<svg" not in _section(page, "compliance-title")
+
     def listed(status: str) -> bool:
         return ">PLANNING-NOW</a>" in client_as(secretariat).get(
             "/operations/", query_string={"status": status}).text

@@ -27,12 +27,13 @@ def dashboard_context(operation: Operation, access: OperationAccess,
     operational = operation.operational_phase
     counts, document_count = queries.dashboard_counts(operation)
     phases = timeline_phases(operation, today)
+    now = utcnow()
     context = {
         # The timestamps and days the page shows, each written once.
         "moment": moment_formatter(),
         "day": day_formatter(),
         "today": today,
-        "now": utcnow(),
+        "now": now,
         "status": operation.status_on(today),
         "phase": phase,
         "phase_number": operation.phases.index(phase) + 1 if phase else None,
@@ -70,6 +71,8 @@ def dashboard_context(operation: Operation, access: OperationAccess,
         # Whose: every administration for those who see the whole table, else one's own.
         context["overdue"] = queries.overdue_reporters(operation, access)
         context["sees_every_row"] = access.reporting_rows.everyone
+        # Whether any return could be overdue yet (else "none overdue" would say nothing).
+        context["deadline_passed"] = bool(own.periods) and own.periods[0].deadline_at < now
     if access.can(Permission.ACTIVITY_READ):
         context["activity"] = queries.latest_activity(operation, access)
     return context
