@@ -29,7 +29,7 @@ from opsplatform.operations.access import (
     standings,
 )
 from opsplatform.operations.directory import record_directory_export
-from opsplatform.operations.lists import OperationListArgsSchema
+from opsplatform.operations.lists import OperationListArgsSchema, ParticipantListArgsSchema
 from opsplatform.operations.models import (
     Operation,
     OperationStatus,
@@ -264,19 +264,31 @@ def list_participants(operation):
     get:
       summary: List an operation's participants
       description: >-
-        Every organisation asked to take part, whatever its answer, with its people
-        and their role in the operation.
+        The organisations asked to take part, by code, with their people and their role
+        in the operation: every one whatever its answer, or with `status` only those
+        taking part (`accepted`), not answered yet, declined or withdrawn; `q` searches
+        them (the participants page takes the same arguments). In pages: pass the
+        `next_cursor` of a page as `cursor` for the next, with the same filters.
+        `total` counts every organisation matching the filters.
       tags: [Participants]
+      parameters:
+        - in: query
+          schema: ParticipantListArgsSchema
       responses:
         200:
-          description: The participants, by organisation code
+          description: A page of participants, by organisation code
           content:
             application/json:
               schema: ParticipantListSchema
     """
-    participations = queries.participations_with_people(operation)
-    return {"items": ParticipantSchema.for_access(current_access(), many=True)
-            .dump(participations)}
+    try:
+        args = load_args(ParticipantListArgsSchema(), request.args)
+    except ListArgsError as error:
+        return json_error(422, error.code, error.message, field=error.field,
+                          fields=error.messages)
+    page = lists.list_participants(operation, args)
+    return {"items": ParticipantSchema.for_access(current_access(), many=True).dump(page.items),
+            "next_cursor": page.next_cursor, "total": page.total}
 
 
 @bp.post("/operations/<int:operation_id>/participants")

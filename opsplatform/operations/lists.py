@@ -1,23 +1,28 @@
-"""The list of operations: its order, its arguments, and its pages for the page and the API.
+"""The list of operations, and the list of one operation's participants: their order, their
+arguments, and their pages for the page and the API.
 
-Newest first, by (created_at, id). The page and the API load the same arguments
+Operations: newest first, by (created_at, id). The page and the API load the same arguments
 (``OperationListArgsSchema``) and filter through the same ``_filtered`` select over
 ``visible_operations``, so they list, count and refuse alike. The API dumps whole
 operations; the page reads only the columns its table shows (``operation_rows``).
+Participants: by organisation code, filtered by status and searched by administration or
+person (``ParticipantListArgsSchema``, see the section at the end).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import cache
 
 from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 from sqlalchemy import Date, Select, and_, bindparam, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from opsplatform.auth.models import User
+from opsplatform.core.db import db
 from opsplatform.core.lists import (
     ListArgs,
     ListArgsSchema,
@@ -28,12 +33,14 @@ from opsplatform.core.lists import (
     matching,
 )
 from opsplatform.core.permissions import AccessRole, Permission
-from opsplatform.organisations.models import Organisation
+from opsplatform.organisations.models import Organisation, OrganisationKind
 
 from .access import standings, visible_operations
 from .models import (
     PREPARATION_PHASES,
+    Membership,
     Operation,
+    OperationRole,
     OperationStatus,
     Participation,
     ParticipationStatus,
@@ -183,3 +190,154 @@ def phase_name_on(today):
              or_(Phase.ends_on.is_(None), Phase.ends_on >= today)))
     return (select(Phase.name).where(Phase.operation_id == Operation.id, in_force)
             .order_by(Phase.position).limit(1).correlate(Operation).scalar_subquery())
+
+
+# -- an operation's participants ----------------------------------------------------------------
+
+# By organisation code, 50 at a time; the participation's id makes the order total.
+PARTICIPANTS = Listing("participants", SortKey(Organisation.code), SortKey(Participation.id))
+EVERY_STATUS = "all"
+# The status filter's choices, in the order the page offers them.
+PARTICIPANT_FILTERS = (ParticipationStatus.ACCEPTED.value, ParticipationStatus.INVITED.value,
+                       ParticipationStatus.DECLINED.value, ParticipationStatus.WITHDRAWN.value,
+                       EVERY_STATUS)
+
+
+class ParticipantListArgsSchema(ListArgsSchema):
+    """What the list of an operation's participants takes, in the API (?status=&q=) and on
+    the page alike; without ``status`` the API lists every organisation asked."""
+
+    listing = PARTICIPANTS
+
+    status = fields.String(
+        load_default=EVERY_STATUS, validate=validate.OneOf(
+            PARTICIPANT_FILTERS, error=_l("Choose one of the statuses offered.")),
+        metadata={"description": "Only organisations in this status (`accepted`: taking "
+                                 "part; `invited`: not answered yet); `all`, the default, "
+                                 "lists every organisation asked"})
+    q = SearchText(load_default="", validate=validate.Length(
+        max=MAX_SEARCH_LENGTH, error=_l("Search for at most {max} characters.")), metadata={
+        "description": "Part of the organisation's code or name, or of the name or e-mail "
+                       "address of one of its people, as typed (`%` and `_` are not "
+                       "wildcards), whatever the letter case"})
+
+
+class ParticipantPageArgsSchema(ParticipantListArgsSchema):
+    """The same arguments on the page, which opens on the organisations taking part: those
+    invited, declined or withdrawn are a choice away (``status=all`` shows everyone)."""
+
+    status = fields.String(
+        load_default=ParticipationStatus.ACCEPTED.value, validate=validate.OneOf(
+            PARTICIPANT_FILTERS, error=_l("Choose one of the statuses offered.")))
+
+
+def _participants_matching(operation: Operation, args: ListArgs) -> Select:
+    """The operation's participations (with their organisation joined) matching the search;
+    the status is left to the caller (the counts count every status)."""
+    query = (select(Participation.id)
+             .join(Organisation, Organisation.id == Participation.organisation_id)
+             .where(Participation.operation_id == operation.id))
+    if args["q"]:
+        people = (select(Membership.id).join(User, User.id == Membership.user_id)
+                  .where(Membership.participation_id == Participation.id,
+                         matching(args["q"], User.display_name, User.email))
+                  .correlate(Participation))
+        query = query.where(or_(matching(args["q"], Organisation.code, Organisation.name),
+                                people.exists()))
+    return query
+
+
+def _with_status(query: Select, args: ListArgs) -> Select:
+    if args["status"] == EVERY_STATUS:
+        return query
+    return query.where(Participation.status == ParticipationStatus(args["status"]))
+
+
+def participant_counts(operation: Operation, args: ListArgs) -> Counter:
+    """How many organisations match the search in each status (whatever ``status`` is);
+    under ``EVERY_STATUS``, all of them. One query."""
+    counts: Counter = Counter()
+    query = (_participants_matching(operation, args)
+             .with_only_columns(Participation.status, func.count())
+             .group_by(Participation.status))
+    for status, count in db.session.execute(query):
+        counts[status.value] = count
+    counts[EVERY_STATUS] = sum(counts.values())
+    return counts
+
+
+def list_participants(operation: Operation, args: ListArgs) -> Page[Participation]:
+    """A page of the participations matching ``args``, by code, as whole participations with
+    their organisation and people (for the API, which shows them all)."""
+    # The keys beside the participation, under the names the cursor reads them by.
+    query = (_with_status(_participants_matching(operation, args), args)
+             .with_only_columns(Participation, Participation.id, Organisation.code)
+             .options(contains_eager(Participation.organisation),
+                      selectinload(Participation.members).joinedload(Membership.user)))
+    page = PARTICIPANTS.page(query, args)
+    return Page([row[0] for row in page.items], page.next_cursor, page.total)
+
+
+# People by role as the vocabulary lists them (coordinators first), then by name.
+ROLE_ORDER = {role: position for position, role in enumerate(OperationRole)}
+
+
+@dataclass(frozen=True, slots=True)
+class PersonInRow:
+    """Someone with a role through a participation, as the list shows them."""
+
+    name: str
+    role: OperationRole
+    role_label: str
+
+
+@dataclass(frozen=True, slots=True)
+class ParticipantRow:
+    """One line of the participants page: an organisation asked, its people, its answer."""
+
+    id: int  # the participation's
+    code: str
+    name: str
+    kind_label: str
+    is_host: bool
+    status: ParticipationStatus
+    status_label: str
+    invited_at: datetime
+    responded_at: datetime | None
+    withdrawn_at: datetime | None
+    people: list[PersonInRow]
+
+
+def participant_rows(operation: Operation, args: ListArgs, counts: Counter
+                     ) -> Page[ParticipantRow]:
+    """The participants page: the participations of ``list_participants`` as table rows.
+
+    Two queries whatever the page's length: the rows (their total is ``counts``, from
+    ``participant_counts``), then the names and roles of their people. The list holds no
+    form: what is done to one organisation is done on its own page.
+    """
+    query = (_with_status(_participants_matching(operation, args), args)
+             .with_only_columns(Participation.id, Organisation.code, Organisation.name,
+                                Organisation.kind, Participation.organisation_id,
+                                Participation.status, Participation.invited_at,
+                                Participation.responded_at, Participation.withdrawn_at))
+    page = PARTICIPANTS.page(query, args, count=False)
+    people: dict[int, list[PersonInRow]] = {row.id: [] for row in page.items}
+    if people:
+        role_labels = OperationRole.labels_now()
+        for participation_id, name, role in db.session.execute(
+            select(Membership.participation_id, User.display_name, Membership.role)
+            .join(User, User.id == Membership.user_id)
+            .where(Membership.participation_id.in_(list(people)))
+            .order_by(User.display_name, Membership.id)
+        ):
+            people[participation_id].append(PersonInRow(name, role, role_labels[role]))
+        for found in people.values():
+            found.sort(key=lambda person: ROLE_ORDER[person.role])  # stable: by name within
+    kinds = OrganisationKind.labels_now()
+    statuses = ParticipationStatus.labels_now()
+    return Page([ParticipantRow(
+        row.id, row.code, row.name, kinds[row.kind],
+        row.organisation_id == operation.host_organisation_id, row.status,
+        statuses[row.status], row.invited_at, row.responded_at, row.withdrawn_at,
+        people[row.id]) for row in page.items], page.next_cursor, counts[args["status"]])

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import BindParameter, Integer, bindparam, func, null, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from opsplatform.audit.models import AuditEntry
 from opsplatform.auth.models import User
@@ -65,79 +65,6 @@ def participant_rows(operation_ids: list[int]) -> dict[int, list[dict]]:
         ):
             rows[operation_id].append({"organisation": code, "status": status.value})
     return rows
-
-
-def participations_with_people(operation: Operation) -> list[Participation]:
-    """Every organisation asked to take part, by code, with its people loaded."""
-    return list(db.session.scalars(
-        select(Participation).where(Participation.operation_id == operation.id)
-        .options(selectinload(Participation.members).joinedload(Membership.user))
-        .join(Participation.organisation).order_by(Organisation.code)
-    ))
-
-
-# The participants page shows 50 organisations at a time, by code, each with its people.
-PARTICIPANTS = Listing("participants", SortKey(Organisation.code), SortKey(Participation.id))
-
-
-class ParticipantsArgsSchema(ListArgsSchema):
-    """What the participants page takes: its cursor and page size only."""
-
-    listing = PARTICIPANTS
-
-
-@dataclass(frozen=True, slots=True)
-class PersonRow:
-    """Someone with a role through a participation."""
-
-    membership_id: int
-    user_id: int
-    name: str
-    email: str
-    role: OperationRole
-
-
-@dataclass(frozen=True, slots=True)
-class ParticipantRow:
-    """An organisation asked to take part, with its people (by name)."""
-
-    id: int  # the participation's
-    organisation_id: int
-    code: str
-    name: str
-    kind: OrganisationKind
-    status: ParticipationStatus
-    invited_at: datetime
-    responded_at: datetime | None
-    people: list[PersonRow]
-
-
-def participants_page(operation: Operation, args: ListArgs) -> ListPage[ParticipantRow]:
-    """A page of the organisations asked to take part, by code, with their people.
-
-    Two queries whatever the page's length: the participations with their organisation
-    (and their number), then the people of those participations.
-    """
-    page = PARTICIPANTS.page(
-        select(Participation.id, Participation.organisation_id, Organisation.code,
-               Organisation.name, Organisation.kind, Participation.status,
-               Participation.invited_at, Participation.responded_at)
-        .join(Organisation, Organisation.id == Participation.organisation_id)
-        .where(Participation.operation_id == operation.id), args)
-    people: dict[int, list[PersonRow]] = {row.id: [] for row in page.items}
-    if people:
-        for membership_id, participation_id, user_id, name, email, role in db.session.execute(
-            select(Membership.id, Membership.participation_id, User.id, User.display_name,
-                   User.email, Membership.role)
-            .join(User, User.id == Membership.user_id)
-            .where(Membership.participation_id.in_(list(people)))
-            .order_by(User.display_name, Membership.id)
-        ):
-            people[participation_id].append(PersonRow(membership_id, user_id, name, email, role))
-    return ListPage([ParticipantRow(row.id, row.organisation_id, row.code, row.name, row.kind,
-                                    row.status, row.invited_at, row.responded_at,
-                                    people[row.id]) for row in page.items],
-                    page.next_cursor, page.total)
 
 
 def people_to_add(operation: Operation, organisation_ids: list[int]) -> dict[int, list]:

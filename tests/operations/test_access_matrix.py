@@ -151,7 +151,10 @@ def _custom_reporting(session, ids: DemoIds) -> dict:
 DENIED_TO_NON_MEMBERS = (302, 404, 404)  # anonymous, outsider, platform admin
 A, O, P = DENIED_TO_NON_MEMBERS  # noqa: E741 - the roles' initials
 OVERVIEW = r"^/operations/\d+$"
-PARTICIPANTS = r"^/operations/\d+/participants$"
+# The list (inviting shows those invited: ?status=invited), and one organisation's page,
+# where what is done to it leads back.
+PARTICIPANTS = r"^/operations/\d+/participants(\?status=invited)?$"
+PARTICIPANT = r"^/operations/\d+/participants/\d+$"
 
 ENTRIES = [
     # Not tied to one operation.
@@ -188,13 +191,16 @@ ENTRIES = [
     # Participants: everyone taking part sees them; the secretariat invites and withdraws.
     Entry("participants", "operations.participants", "GET",
           outcomes(A, O, P, 403, 200, 200, 200, 200)),
+    Entry("participant", "operations.participant", "GET",
+          outcomes(A, O, P, 403, 200, 200, 200, 200),
+          values=lambda ids, made: {"participation_id": ids.participations["US"]}),
     Entry("invite", "operations.invite", "POST",
           outcomes(A, O, P, 403, 403, 403, 403, 302),
           body=lambda ids, made: {"invite-organisation": "BR"}, redirect=PARTICIPANTS),
     Entry("withdraw", "operations.withdraw", "POST",
           outcomes(A, O, P, 403, 403, 403, 403, 302),
           values=lambda ids, made: {"participation_id": ids.participations["US"]},
-          redirect=PARTICIPANTS),
+          redirect=PARTICIPANT),
     # People: coordinators and the secretariat for anyone, a contact point for its own
     # administration (cp.jp is JP's contact point).
     Entry("add-member", "operations.add_member", "POST",
@@ -203,15 +209,15 @@ ENTRIES = [
           body=lambda ids, made: {
              f"member-{ids.participations['JP']}-user": str(made["user_id"]),
              f"member-{ids.participations['JP']}-role": "contact_point"},
-          redirect=PARTICIPANTS),
+          redirect=PARTICIPANT),
     Entry("change-role", "operations.change_role", "POST",
           outcomes(A, O, P, 403, 302, 403, 302, 302),
           values=lambda ids, made: {"membership_id": ids.memberships["cp.jp"]},
-          body=lambda ids, made: {"role": "contact_point"}, redirect=PARTICIPANTS),
+          body=lambda ids, made: {"role": "contact_point"}, redirect=PARTICIPANT),
     Entry("remove-member", "operations.remove_member", "POST",
           outcomes(A, O, P, 403, 302, 403, 302, 302), arrange=_second_jp_contact_point,
           values=lambda ids, made: {"membership_id": made["membership_id"]},
-          redirect=PARTICIPANTS),
+          redirect=PARTICIPANT),
     # The contact-point directory: members only.
     Entry("directory", "operations.directory", "GET",
           outcomes(A, O, P, 403, 200, 200, 200, 200)),

@@ -54,6 +54,11 @@ def _add_url(ids, code: str) -> str:
     return f"/operations/{ids.catalyst}/participants/{ids.participations[code]}/members"
 
 
+def _page_of(ids, code: str) -> str:
+    """The page of one organisation asked, which holds what is done to it."""
+    return f"/operations/{ids.catalyst}/participants/{ids.participations[code]}"
+
+
 # -- invitations ------------------------------------------------------------------------------
 
 
@@ -199,9 +204,11 @@ def test_withdrawing_an_invitation(client_as, in_app, ids):
 
 def test_the_host_cannot_be_withdrawn(client_as, in_app, ids):
     client = client_as("secretariat")
-    page = client.get(f"/operations/{ids.catalyst}/participants").text
-    assert f"/participants/{ids.participations['KR']}/withdraw" not in page
-    assert f"/participants/{ids.participations['US']}/withdraw" in page
+    host = client.get(_page_of(ids, "KR")).text
+    assert f"/participants/{ids.participations['KR']}/withdraw" not in host
+    assert "The host administration cannot be withdrawn." in host
+    assert f"/participants/{ids.participations['US']}/withdraw" in client.get(
+        _page_of(ids, "US")).text
 
     response = client.post_form(
         f"/operations/{ids.catalyst}/participants/{ids.participations['KR']}/withdraw")
@@ -224,10 +231,10 @@ def test_withdrawing_twice_says_it_no_longer_takes_part(client_as, in_app, ids):
 def test_a_contact_point_adds_a_colleague_of_its_own_administration(client_as, in_app, ids):
     colleague = _colleague(in_app, "JP", "cp2.jp", "Suzuki Aoi")
     client = client_as("cp.jp")
-    page = client.get(f"/operations/{ids.catalyst}/participants").text
+    page = client.get(_page_of(ids, "JP")).text
     # Only JP's form, offering only the contact-point role and only JP's people.
     assert f'action="{_add_url(ids, "JP")}"' in page
-    assert _add_url(ids, "US") not in page
+    assert _add_url(ids, "US") not in client.get(_page_of(ids, "US")).text
     assert "Suzuki Aoi" in page
     form = re.search(rf'action="{_add_url(ids, "JP")}".*?</form>', page, re.DOTALL).group(0)
     assert re.findall(r'<option[^>]*value="([a-z_]+)"', form) == ["contact_point"]
@@ -264,9 +271,10 @@ def test_an_observer_manages_no_one(client_as, in_app, ids):
         _add_url(ids, "UNODC"), _member_form(ids, "UNODC", colleague, "observer"))
     assert response.status_code == 403
     assert _role(in_app, ids, "analyst") is None
-    page = client_as("observer").get(f"/operations/{ids.catalyst}/participants").text
-    for action in ("/members\"", "/role\"", "/remove\"", "/withdraw\""):
-        assert action not in page
+    for path in ("", f"/{ids.participations['UNODC']}", f"/{ids.participations['JP']}"):
+        page = client_as("observer").get(f"/operations/{ids.catalyst}/participants{path}").text
+        for action in ("/members\"", "/role\"", "/remove\"", "/withdraw\""):
+            assert action not in page
 
 
 @pytest.mark.parametrize("code, role", [("US", "coordinator"), ("JP", "observer"),
@@ -303,8 +311,8 @@ def test_trying_account_ids_reveals_no_one(client_as, in_app, ids):
         deactivated = add_colleague("JP", "gone.jp", "Gone Away")
         deactivated.is_active = False
     client = client_as("cp.jp")
-    page = client.get(f"/operations/{ids.catalyst}/participants").text
-    hidden = [email for email in accounts if email not in page]  # not the members it lists
+    page = client.get(_page_of(ids, "JP")).text
+    hidden = [email for email in accounts if email not in page]  # not the people it lists
     assert demo("cp.br") in hidden and demo("secretariat") in hidden
     tried = [accounts[email] for email in hidden] + [deactivated.id, max(accounts.values()) + 1]
     answers = set()

@@ -35,7 +35,14 @@ class ParticipantSchema(VisibleSchema):
 
 
 class ParticipantListSchema(VisibleSchema):
+    """A page of participants (its arguments: ``operations.lists.ParticipantListArgsSchema``)."""
+
     items = fields.Nested(ParticipantSchema, many=True, required=True)
+    next_cursor = fields.String(required=True, allow_none=True, metadata={
+        "description": "Pass as ?cursor= (with the same filters) for the next page; null on "
+                       "the last page"})
+    total = fields.Integer(required=True, metadata={
+        "description": "How many organisations match the filters, on every page"})
 
 
 class InviteSchema(Schema):
