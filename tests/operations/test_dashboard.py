@@ -20,8 +20,15 @@ from sqlalchemy import event
 from opsplatform.audit.models import AuditAction
 from opsplatform.audit.operations import record
 from opsplatform.core.db import Database
-from opsplatform.operations import compliance
-from opsplatform.operations.models import OperationRole, PhaseKind
+from opsplatform.operations import compliance, queries
+from opsplatform.operations.access import standing_in
+from opsplatform.operations.models import (
+    Operation,
+    OperationRole,
+    Participation,
+    PhaseKind,
+    ReportingPeriod,
+)
 from opsplatform.operations.operations import PhaseFields, phase_template
 from opsplatform.organisations.models import OrganisationKind
 from tests.support import factories
@@ -100,14 +107,12 @@ def world(in_app) -> World:
 
 
 def _participation(session, world: World, who: str):
-    from opsplatform.operations.models import Participation
     person = world.people[who]
     return session.query(Participation).filter_by(
         operation_id=world.operation_id, organisation_id=person.organisation_id).one()
 
 
 def _period(session, world: World, index: int):
-    from opsplatform.operations.models import ReportingPeriod
     return session.get(ReportingPeriod, world.periods[index][0])
 
 
@@ -202,7 +207,6 @@ def test_the_coordinator_sees_every_administration_overdue(client_as, in_app, wo
 
 def test_the_overdue_list_is_bounded_and_leads_to_the_reporting_page(client_as, in_app, world):
     with in_app() as session:
-        from opsplatform.operations.models import Operation
         operation = session.get(Operation, world.operation_id)
         secretariat = session.merge(world.people["secretariat"])
         for _n in range(10):
@@ -228,9 +232,6 @@ def test_nobody_overdue_is_said_to_the_coordinator(client_as, in_app, world):
 
 
 def test_the_overdue_list_takes_one_statement_whatever_its_length(app, in_app, world):
-    from opsplatform.operations import queries
-    from opsplatform.operations.access import standing_in
-    from opsplatform.operations.models import Operation
 
     def statements_for_overdue() -> int:
         seen = []
@@ -325,3 +326,28 @@ def test_the_timeline_and_its_list_never_cut_a_phase_name(client_as, world):
     assert items[2] == f"3 Operational (current) {operational} (28 days)"
     assert items[3] == f"4 {LONG_NAME} {last} (27 days)"
     assert 'aria-current="step"' in section
+
+
+def test_the_dashboard_takes_as_many_statements_whatever_the_number_overdue(app, client_as,
+                                                                           in_app, world):
+    engine = Database.state(app).engine
+
+    def statements() -> int:
+        client = client_as(world.people["coordinator"])
+        seen: list[str] = []
+
+        def listener(_conn, _cursor, statement, *_args) -> None:
+            seen.append(statement)
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            assert client.get(f"/operations/{world.operation_id}").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        return len(seen)
+
+    few = statements()
+    with in_app() as session:
+        operation = session.get(Operation, world.operation_id)
+        for _n in range(12):
+            factories.participation(operation, actor=session.merge(world.people["secretariat"]))
+    assert statements() == few
