@@ -4,6 +4,13 @@ from opsplatform.audit.models import AuditEntry  # noqa: F401
 from opsplatform.auth.models import ApiToken, User  # noqa: F401
 from opsplatform.core.db import Base
 from opsplatform.core.files import StoredFile  # noqa: F401
+from opsplatform.messaging.models import (  # noqa: F401
+    AlertDetails,
+    Message,
+    MessageAddressee,
+    MessageAttachment,
+    MessageRead,
+)
 from opsplatform.operations.models import (  # noqa: F401
     Membership,
     Operation,

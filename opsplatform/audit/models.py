@@ -50,6 +50,13 @@ class AuditAction(enum.StrEnum):
     DOCUMENT_DOWNLOADED = "documents.downloaded"
     DOCUMENT_DELETED = "documents.deleted"
     DIRECTORY_EXPORTED = "directory.exported"
+    # Never in an operation's activity feed: a message's existence is for its readers.
+    MESSAGE_SENT = "messages.sent"
+    MESSAGE_READ = "messages.read"
+    MESSAGE_ACKNOWLEDGED = "messages.acknowledged"
+    MESSAGE_REMINDED = "messages.reminded"
+    MESSAGE_DELETED = "messages.deleted"
+    ATTACHMENT_DOWNLOADED = "messages.attachment_downloaded"
 
 
 class AuditEntry(Base):

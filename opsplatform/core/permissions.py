@@ -36,6 +36,14 @@ class Permission(enum.StrEnum):
     PERIODS_LOCK = "operation:periods:lock"
     DOCUMENTS_READ = "operation:documents:read"
     DOCUMENTS_WRITE = "operation:documents:write"
+    # Messages addressed to (or sent by) one's own administration; sending them.
+    MESSAGES_READ = "operation:messages:read"
+    MESSAGES_SEND = "operation:messages:send"
+    # The OCU: bulletins to all; every message of the operation, who has acknowledged
+    # it and reminding those who have not; deleting one (a tombstone stays).
+    MESSAGES_BULLETIN = "operation:messages:bulletin"
+    MESSAGES_OVERSEE = "operation:messages:oversee"
+    MESSAGES_DELETE = "operation:messages:delete"
 
 
 class AccessRole(enum.StrEnum):
@@ -56,6 +64,8 @@ _MEMBER_BASICS = frozenset({
     Permission.DOCUMENTS_READ,
     Permission.ACTIVITY_READ,
     Permission.COMPLIANCE_SUMMARY_READ,
+    Permission.MESSAGES_READ,
+    Permission.MESSAGES_SEND,
 })
 
 ROLE_PERMISSIONS: dict[AccessRole, frozenset[Permission]] = {
@@ -74,6 +84,9 @@ ROLE_PERMISSIONS: dict[AccessRole, frozenset[Permission]] = {
         Permission.DOCUMENTS_WRITE,
     },
     AccessRole.COORDINATOR: _MEMBER_BASICS | {
+        Permission.MESSAGES_BULLETIN,
+        Permission.MESSAGES_OVERSEE,
+        Permission.MESSAGES_DELETE,
         Permission.MEMBERS_WRITE_ANY,
         Permission.MEMBERS_WRITE_OWN,
         Permission.COMPLIANCE_READ,

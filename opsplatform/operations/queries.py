@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import BindParameter, Integer, bindparam, func, null, or_, select
 from sqlalchemy.orm import joinedload
 
-from opsplatform.audit.models import AuditEntry
+from opsplatform.audit.models import AuditAction, AuditEntry
 from opsplatform.auth.models import User
 from opsplatform.core.db import UTCDateTime, db, utcnow
 from opsplatform.core.lists import ListArgs, ListArgsSchema, Listing, SortKey
@@ -387,7 +387,9 @@ ACTIVITY_LIMIT = 12
 PER_ADMINISTRATION_REPORTING = ("returns.filed", "returns.corrected", "returns.reminder_sent")
 
 
-_QUIET = ("documents.downloaded", "directory.exported")
+# Messages are for their readers (messaging/visibility.py): none of their entries shows.
+_QUIET = ("documents.downloaded", "directory.exported",
+          *(action.value for action in AuditAction if action.startswith("messages.")))
 
 
 @lru_cache(maxsize=8)
