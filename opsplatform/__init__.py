@@ -70,10 +70,12 @@ def _register_blueprints(app: Flask) -> None:
     from .auth.admin_views import bp as accounts_bp
     from .auth.views import bp as auth_bp
     from .main.views import bp as main_bp
+    from .messaging.views import bp as messaging_bp
     from .operations.views import bp as operations_bp
     from .organisations.views import bp as organisations_bp
 
-    for blueprint in (main_bp, auth_bp, accounts_bp, organisations_bp, operations_bp, api_bp):
+    for blueprint in (main_bp, auth_bp, accounts_bp, organisations_bp, operations_bp,
+                      messaging_bp, api_bp):
         app.register_blueprint(blueprint)
 
 

@@ -9,4 +9,13 @@ from opsplatform.core.ratelimits import limit_api
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 limit_api(bp)
 
-from . import auth, compliance, errors, me, openapi, operations  # noqa: E402,F401  (routes register on import)
+from . import (  # noqa: E402,F401  (routes register on import)
+    attachments,
+    auth,
+    compliance,
+    errors,
+    me,
+    messages,
+    openapi,
+    operations,
+)

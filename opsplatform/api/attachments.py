@@ -1,0 +1,5 @@
+"""The messaging API: attachments (being built)."""
+
+from __future__ import annotations
+
+from . import bp  # noqa: F401

@@ -1,0 +1,5 @@
+"""Message pages: thread (being built)."""
+
+from __future__ import annotations
+
+from . import bp  # noqa: F401
