@@ -60,3 +60,34 @@ def test_a_refused_page_size_shows_the_first_page(client_as, in_app):
     page = client_as("ocu").get(f"/operations/{operation_id}/contacts?limit=500")
     assert page.status_code == 422
     assert _NAME.findall(page.text)
+
+
+def _body_rows(page) -> list[str]:
+    body = page.text.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return re.findall(r"<tr>(.*?)</tr>", body, re.DOTALL)
+
+
+def test_every_cell_names_its_column_for_phones(client_as, in_app):
+    """On a phone each row stacks, each cell under its column's name (data-label)."""
+    with in_app() as session:
+        operation_id = _operation(session).id
+    page = client_as("cp.jp").get(f"/operations/{operation_id}/contacts")
+    assert 'class="table--stack directory-table"' in page.text
+    rows = _body_rows(page)
+    assert rows
+    for row in rows:
+        cells = re.findall(r"<td[^>]*>", row)
+        assert len(cells) == 6
+        assert all("data-label=" in cell for cell in cells), row
+
+
+def test_phone_numbers_stay_whole_and_addresses_break_at_their_parts(client_as, in_app):
+    with in_app() as session:
+        operation_id = _operation(session).id
+    page = client_as("cp.jp").get(f"/operations/{operation_id}/contacts").text
+    # Both of Sato Haruto's numbers, each under its kind, each in one unbreakable link.
+    assert re.search(r'<dt>Office</dt> <dd><a class="phone" href="tel:\+81335290700">'
+                     r"\+81 3-3529-0700</a>", page)
+    assert re.search(r'<dt>24/7</dt> <dd><a class="phone" href="tel:\+819055500122">', page)
+    assert ('<a href="mailto:cp.jp@demo.example.org">cp<wbr>.jp<wbr>@demo<wbr>.example<wbr>.org'
+            "</a>") in page

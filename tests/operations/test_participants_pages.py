@@ -127,6 +127,18 @@ def test_the_list_holds_no_forms_but_search_and_invitation(client_as, ids):
     assert 'name="invite-organisation"' in secretariat
 
 
+def test_every_cell_names_its_column_for_phones(client_as, ids):
+    """On a phone each row stacks, each cell under its column's name (data-label)."""
+    page = client_as("ocu").get(f"/operations/{ids.catalyst}/participants?status=all")
+    assert 'class="table--stack participants-table"' in page.text
+    body = page.text.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    rows = re.findall(r"<tr>(.*?)</tr>", body, re.DOTALL)
+    assert len(rows) == len(ids.participations)
+    for row in rows:
+        cells = re.findall(r"<td[^>]*>", row)
+        assert len(cells) == 4 and all("data-label=" in cell for cell in cells), row
+
+
 def test_the_queries_do_not_grow_with_the_organisations(app, client_as, in_app):
     with in_app() as session:
         operation_id = _operation(session).id
