@@ -6,16 +6,20 @@ Thin skins over operations/compliance.py (the rules) and operations/queries.py
 
 from __future__ import annotations
 
+from flask import request
 from flask_login import current_user
 
+from opsplatform.core.errors import json_error
+from opsplatform.core.lists import ListArgsError, load_args
 from opsplatform.core.permissions import Permission
-from opsplatform.operations import compliance, queries
+from opsplatform.operations import compliance, compliance_list
 from opsplatform.operations.access import (
     current_access,
     load_child,
     load_own_return,
     operation_route,
 )
+from opsplatform.operations.compliance_list import ComplianceArgsSchema
 from opsplatform.operations.models import ReportingPeriod, ReturnKind
 from opsplatform.operations.queries import CellStatus
 
@@ -130,18 +134,36 @@ def operation_compliance(operation):
       description: >-
         Coordinators and the secretariat get every reporting administration. Other
         members (contact points, observers) get the totals and, if their
-        administration reports in the operation, its own row only.
+        administration reports in the operation, its own row only. The rows come by
+        administration code in pages (`limit`, 50 by default): pass the `next_cursor`
+        of a page as `cursor` for the next, with the same `view` (all, not_reported,
+        overdue), as the reporting page shows them. `counts` gives the rows of each
+        view the caller may see, `total` those of the view asked; `totals` count the
+        cells of the whole table by status.
       tags: [Reporting]
+      parameters:
+        - in: query
+          schema: ComplianceArgsSchema
       responses:
         200:
-          description: The periods, the visible rows, and the totals of the whole table
+          description: The periods, a page of the visible rows, and the totals of the whole table
           content:
             application/json:
               schema: ComplianceSchema
     """
-    table = queries.compliance_table(operation, current_access())
-    return ComplianceSchema.for_access(current_access()).dump({
-        "periods": table.periods,
-        "administrations": table.rows,
-        "totals": {status.value: table.totals[status] for status in CellStatus},
+    access = current_access()
+    try:
+        args = load_args(ComplianceArgsSchema(), request.args)
+    except ListArgsError as error:
+        return json_error(422, error.code, error.message, field=error.field,
+                          fields=error.messages)
+    page = compliance_list.compliance_page(operation, access, args)
+    return ComplianceSchema.for_access(access).dump({
+        "periods": page.periods,
+        "administrations": page.rows,
+        "totals": {status.value: page.totals[status] for status in CellStatus},
+        "view": page.view.value,
+        "counts": {view.value: count for view, count in page.counts.items()},
+        "total": page.total,
+        "next_cursor": page.next_cursor,
     })

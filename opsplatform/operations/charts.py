@@ -23,14 +23,29 @@ from opsplatform.core import charts
 from .models import Operation, PhaseKind
 from .queries import CellStatus
 
-# The statuses the returns summary shows, in its order, and how each is drawn
-# (periods not started yet owe nothing, so they are left out).
+# How each return status is drawn: the one place that gives a status its colours, for
+# the returns summary (a segment kind of core/charts' palette) and the reporting table's
+# badges alike (the CSS custom properties --return-<status>, which
+# tests/operations/test_compliance_colours.py holds equal to ``status_colours()``).
+STATUS_KINDS: dict[CellStatus, str] = {
+    CellStatus.SEIZURES: "reported",
+    CellStatus.NIL: "nil",
+    CellStatus.OVERDUE: "missing",
+    CellStatus.DUE: "pending",
+    CellStatus.UPCOMING: "upcoming",
+}
+
+# The statuses the returns summary shows, in its order (periods not started yet owe
+# nothing, so they are left out).
 COMPLIANCE_SEGMENTS: list[tuple[CellStatus, str]] = [
-    (CellStatus.SEIZURES, "reported"),
-    (CellStatus.NIL, "nil"),
-    (CellStatus.OVERDUE, "missing"),
-    (CellStatus.DUE, "pending"),
+    (status, STATUS_KINDS[status])
+    for status in (CellStatus.SEIZURES, CellStatus.NIL, CellStatus.OVERDUE, CellStatus.DUE)
 ]
+
+
+def status_colours() -> dict[CellStatus, tuple[str, str]]:
+    """Each return status's (fill, text colour), as the chart draws it and badges show it."""
+    return {status: charts.SEGMENT_COLOURS[kind][:2] for status, kind in STATUS_KINDS.items()}
 
 
 @dataclass(frozen=True)
@@ -101,15 +116,16 @@ def compliance_segments(totals: Mapping[str, int]) -> list[charts.Segment]:
 
 @lru_cache(maxsize=CHARTS_KEPT)
 def _compliance_drawing(counts: tuple[int, ...], id_prefix: str, title: str | None,
-                        _locale: str) -> Markup:
+                        legend: bool, _locale: str) -> Markup:
     totals: dict[str, int] = {status: count for (status, _kind), count
                               in zip(COMPLIANCE_SEGMENTS, counts, strict=True)}
-    return charts.stacked_bar(compliance_segments(totals), id_prefix=id_prefix,
+    return charts.stacked_bar(compliance_segments(totals), id_prefix=id_prefix, legend=legend,
                               title=title or _("Returns for the periods so far"))
 
 
 def compliance_chart(totals: Mapping[str, int], *, id_prefix: str,
-                     title: str | None = None) -> Markup:
-    """The returns summary: one bar of returns filed, nil, overdue and not yet due."""
+                     title: str | None = None, legend: bool = True) -> Markup:
+    """The returns summary: one bar of returns filed, nil, overdue and not yet due;
+    without its legend (``legend=False``) where the page lists the statuses in text."""
     counts = tuple(totals.get(status, 0) for status, _kind in COMPLIANCE_SEGMENTS)
-    return _compliance_drawing(counts, id_prefix, title, _locale_key())
+    return _compliance_drawing(counts, id_prefix, title, legend, _locale_key())

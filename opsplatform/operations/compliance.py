@@ -284,10 +284,24 @@ def set_period_lock(period: ReportingPeriod, *, locked: bool, actor: User) -> No
     db.session.flush()
 
 
+# An administration reminded for a period is not reminded again for it before this has
+# passed: a second click, or two coordinators reminding at once, sends nothing twice.
+REMINDER_INTERVAL = timedelta(hours=24)
+
+
+def recently_reminded(reminded_at: datetime | None, now: datetime | None = None) -> bool:
+    """Whether a reminder sent at ``reminded_at`` is recent enough to send none again."""
+    return reminded_at is not None and reminded_at > (now or utcnow()) - REMINDER_INTERVAL
+
+
 def send_reminders(operation: Operation, period: ReportingPeriod, *, actor: User,
                    organisation_ids: list[int] | None = None, message: str = "",
                    today: date | None = None) -> list[Reminder]:
-    """Remind the administrations that have not reported for ``period`` (or those named)."""
+    """Remind the administrations that have not reported for ``period`` (or those named).
+
+    Those reminded for ``period`` within ``REMINDER_INTERVAL`` are left out; when that
+    leaves nobody, nothing is sent (``recently_reminded``).
+    """
     today = today or date.today()
     if period.operation_id != operation.id:
         raise DomainError(_("That period belongs to another operation."), code="wrong_operation")
@@ -307,6 +321,18 @@ def send_reminders(operation: Operation, period: ReportingPeriod, *, actor: User
     if not missing:
         raise DomainError(_("Every administration has reported for this period."),
                           code="nothing_to_remind")
+    recent = set(db.session.scalars(
+        select(Reminder.organisation_id).where(Reminder.period_id == period.id,
+                                               Reminder.sent_at > utcnow() - REMINDER_INTERVAL)))
+    missing = [p for p in missing if p.organisation_id not in recent]
+    if not missing:
+        hours = int(REMINDER_INTERVAL.total_seconds() // 3600)
+        raise DomainError(
+            _("Already reminded for this period less than %(num)d hours ago: not reminded "
+              "again yet.", num=hours) if organisation_ids is not None
+            else _("Every administration that has not reported was reminded for this period "
+                   "less than %(num)d hours ago.", num=hours),
+            code="recently_reminded", field="organisations")
     message = check_length((message or "").strip(), MAX_REMINDER_MESSAGE_LENGTH, "message")
     reminders = []
     for participation in missing:

@@ -366,7 +366,10 @@ def test_not_json(api_as, ids):
 
 
 def _check_shape(body: dict, periods: list[int]) -> None:
-    assert set(body) == {"periods", "administrations", "totals"}
+    assert set(body) == {"periods", "administrations", "totals", "view", "counts", "total",
+                         "next_cursor"}
+    assert set(body["counts"]) == {"all", "not_reported", "overdue"}
+    assert body["total"] == body["counts"][body["view"]]
     assert [p["id"] for p in body["periods"]] == periods
     for period in body["periods"]:
         assert set(period) == {"id", "starts_on", "ends_on", "deadline_at", "locked_at"}
@@ -466,4 +469,7 @@ def test_both_endpoints_are_documented(client):
     assert compliance["responses"]["200"]["content"]["application/json"]["schema"][
         "$ref"].endswith("/Compliance")
     assert set(document["components"]["schemas"]["Compliance"]["properties"]) == {
-        "periods", "administrations", "totals"}
+        "periods", "administrations", "totals", "view", "counts", "total", "next_cursor"}
+    # The same arguments as the reporting page: the view, the cursor and the page size.
+    assert {p["name"] for p in compliance["parameters"] if p["in"] == "query"} == {
+        "view", "cursor", "limit"}

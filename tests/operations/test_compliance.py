@@ -199,12 +199,12 @@ def test_coordinator_sees_the_full_accessible_table(client_as, ids):
     html = client_as("ocu").get(ids.url()).text
     table = _section(html, "compliance-table")
     assert "<caption>" in table
-    assert table.count('<th scope="row">') == 19 + 1  # administrations and the totals row
-    assert table.count('<th scope="col">') == 1 + 4
+    assert table.count('<th scope="row">') == 19  # the administrations
+    assert table.count('<th scope="col"') == 1 + 4
     # Each cell says its status in words, not only by colour.
     labels = ("Seizures reported", "Nil return", "Not reported, not yet due",
               "Not reported, overdue", "Not started")
-    cells = re.findall(r'<td class="compliance-cell">(.*?)</td>', table, re.S)
+    cells = re.findall(r'<td class="compliance-cell [^"]*"[^>]*>(.*?)</td>', table, re.S)
     assert len(cells) == 19 * 4
     assert all(any(label in cell for label in labels) for cell in cells)
     # ES: nothing for periods 1 and 2 (reminded for 1), seizures for 3, 4 not started.
@@ -225,15 +225,21 @@ def test_secretariat_sees_the_table_and_reminders(client_as, ids):
     assert 'id="file-return"' not in html
 
 
-def test_reminder_forms_list_only_those_who_have_not_reported(client_as, ids):
+def test_the_reminders_come_first_for_the_latest_period_over(client_as, ids):
     html = client_as("ocu").get(ids.url()).text
     reminders = _section(html, "reminders")
-    period_2 = reminders[reminders.index(f'remind-{ids.periods[1]}-'):]
-    period_2 = period_2[:period_2.index("</form>")]
-    ticked = re.findall(r'name="remind-\d+-organisations"[^>]*value="(\d+)"', period_2)
-    assert sorted(ticked) == sorted(str(ids.orgs[c]) for c in ("ES", "FR", "NZ", "TH"))
-    # No reminder form for the period that has not started.
-    assert f"remind-{ids.periods[3]}-" not in reminders
+    # Periods 1 and 2 are past their deadline: period 2 is the latest, 4 have not reported
+    # for it (ES, FR, NZ, TH); its button comes first, without ticking anyone.
+    main = reminders[:reminders.index("</form>")]
+    assert f'action="{ids.remind_url(1)}' in main
+    assert re.search(r"Remind all 4 not reported for", main)
+    assert 'name="remind-' + str(ids.periods[1]) + '-organisations"' not in main
+    # Period 3 (under way) follows; not period 1, whose two missing (ES, IN) the demo
+    # reminded today, nor period 4 (not started).
+    assert ids.remind_url(2) in reminders
+    assert ids.remind_url(0) not in reminders and ids.remind_url(3) not in reminders
+    # The reminders come before the table of administrations.
+    assert html.index('id="reminders"') < html.index('id="compliance-table"')
 
 
 def test_csv_export(client_as, ids):

@@ -92,8 +92,17 @@ class ComplianceRowSchema(VisibleSchema):
 class ComplianceSchema(VisibleSchema):
     periods = fields.List(fields.Nested(CompliancePeriodSchema), required=True)
     administrations = fields.List(fields.Nested(ComplianceRowSchema), required=True, metadata={
-        "description": "Every reporting administration for coordinators and the secretariat; "
-                       "otherwise only the caller's own (if it reports), or none"})
+        "description": "A page of the reporting administrations in the view, by code: every "
+                       "one for coordinators and the secretariat; otherwise only the "
+                       "caller's own (if it reports), or none"})
     totals = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True,
                          metadata={"description": "Cells of the whole table by status "
                                                   "(every status, zeros included)"})
+    view = fields.String(required=True, metadata={
+        "description": "The view of this page: all, not_reported or overdue"})
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True,
+                         metadata={"description": "Rows the caller may see in each view "
+                                                  "(all, not_reported, overdue)"})
+    total = fields.Integer(required=True, metadata={"description": "Rows in this view"})
+    next_cursor = fields.String(required=True, allow_none=True, metadata={
+        "description": "Pass as `cursor` for the next page; null on the last one"})

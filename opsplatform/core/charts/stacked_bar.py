@@ -34,6 +34,9 @@ SEGMENT_COLOURS: dict[str, tuple[str, str, str | None]] = {
     "nil": ("#bfe3cc", INK, None),
     "missing": ("#a4161a", PAPER, PAPER),
     "pending": ("#e9edf2", INK, None),
+    # Owes nothing yet (a period not started): the reporting page's badges, never a segment
+    # the returns summary draws.
+    "upcoming": (PAPER, MUTED, None),
     "neutral": (MUTED, PAPER, None),
 }
 
@@ -63,12 +66,14 @@ def _percent(share: int) -> str:
 
 
 def stacked_bar(segments: Sequence[Any], *, id_prefix: str, title: str,
-                total_label: str | None = None) -> Markup:
+                total_label: str | None = None, legend: bool = True) -> Markup:
     """One 100% bar split into segments, with a legend of labels, counts and shares.
 
     Each segment carries ``label``, ``value`` (a count, >= 0) and ``kind``, one of
     reported, nil, missing, pending, neutral (colour and pattern).
-    ``total_label`` (e.g. "48 reports due") is printed above the bar.
+    ``total_label`` (e.g. "48 reports due") is printed above the bar. Without its
+    legend (``legend=False``) when the page lists the segments in text beside it, with
+    the same colours: the bar alone then scales down to a phone without being cut.
     """
     rows = []
     for segment in segments:
@@ -122,7 +127,10 @@ def stacked_bar(segments: Sequence[Any], *, id_prefix: str, title: str,
 
     # legend, wrapping across lines
     y, x = bar_y + bar_h + 14, pad
-    for (label, value, kind), share in zip(rows, shares, strict=True):
+    legend_rows = list(zip(rows, shares, strict=True)) if legend else []
+    if not legend:
+        y = bar_y + bar_h + 4 - 22  # the height below: the bar and a margin
+    for (label, value, kind), share in legend_rows:
         fill, _ink, hatch = SEGMENT_COLOURS[kind]
         text = f"{label}: {format_count(value)} ({_percent(share)})"
         text = fit_text(text, bar_w - 24)

@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, field
-from datetime import date
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from functools import lru_cache
 
-from flask import Response, flash, redirect, render_template, url_for
+from babel import dates as babel_dates
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, get_timezone, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -26,13 +29,16 @@ from opsplatform.core.db import db, utcnow
 from opsplatform.core.errors import ConflictError, DomainError
 from opsplatform.core.exports import csv_safe
 from opsplatform.core.forms import INVALID_FORM_STATUS
+from opsplatform.core.lists import ListArgs, ListArgsError, load_args, load_page_args
 from opsplatform.core.permissions import Permission
+from opsplatform.core.templating import day_formatter
 from opsplatform.organisations.models import Organisation
 
 from .. import compliance as reporting
-from .. import queries
-from ..access import OperationAccess, current_access, load_child, load_own_return, operation_route
+from .. import compliance_list, queries
+from ..access import current_access, load_child, load_own_return, operation_route
 from ..charts import compliance_chart
+from ..compliance_list import ComplianceArgsSchema, ComplianceView, PeriodFigures
 from ..forms import PeriodsForm, ReminderForm, ReturnCorrectionForm, ReturnForm
 from ..models import (
     Operation,
@@ -43,7 +49,7 @@ from ..models import (
     ReportingPeriod,
     ReturnKind,
 )
-from ..queries import CellStatus, ComplianceRow, ComplianceTable
+from ..queries import CellStatus, ComplianceRow
 from . import bp
 
 OPEN_STATUSES = (CellStatus.DUE, CellStatus.OVERDUE)
@@ -53,36 +59,70 @@ EXTRA_PERIOD_ROWS = 2
 
 @dataclass
 class PeriodView:
-    """One period as the page shows it: its number, where it stands, who still owes a return."""
+    """One period as the page shows it: its number, where it stands, how many reported."""
 
     number: int
     period: ReportingPeriod
     state: str  # upcoming, current, awaiting, closed
     state_label: str
+    heading: str  # short: "Nov 3 – 9"
+    full_label: str  # "Period 1: Nov 3, 2026 – Nov 9, 2026, returns due by …"
     reported: int = 0
-    missing: list[ComplianceRow] = field(default_factory=list)
+    missing: int = 0
+    reminded: int = 0  # of the missing, those reminded too recently to remind again
+
+    @property
+    def started(self) -> bool:
+        return self.state != "upcoming"
+
+    @property
+    def to_remind(self) -> int:
+        """How many a reminder for this period would reach now (0 once it is locked)."""
+        if not self.started or self.period.locked_at is not None:
+            return 0
+        return self.missing - self.reminded
 
 
-def _period_views(table: ComplianceTable, today: date) -> list[PeriodView]:
+@lru_cache(maxsize=1024)
+def _short_span(start: date, end: date, locale: str) -> str:
+    return babel_dates.format_interval(start, end, "MMMd", locale=locale)
+
+
+def _period_views(periods: list[ReportingPeriod], today: date,
+                  figures: dict[int, PeriodFigures] | None = None) -> list[PeriodView]:
     now = utcnow()
+    locale = str(get_locale())
+    labels = {"upcoming": _("Not started"), "current": _("Under way"),
+              "awaiting": _("Returns due"), "closed": _("Deadline passed")}
     views = []
-    for index, period in enumerate(table.periods):
+    for index, period in enumerate(periods):
         if period.starts_on > today:
-            state, label = "upcoming", _("Not started")
+            state = "upcoming"
         elif period.ends_on >= today:
-            state, label = "current", _("Under way")
+            state = "current"
         elif period.deadline_at >= now:
-            state, label = "awaiting", _("Returns due")
+            state = "awaiting"
         else:
-            state, label = "closed", _("Deadline passed")
-        views.append(PeriodView(index + 1, period, state, label))
-    for row in table.rows:
-        for view, cell in zip(views, row.cells, strict=True):
-            if cell.status in REPORTED_STATUSES:
-                view.reported += 1
-            elif cell.status in OPEN_STATUSES:
-                view.missing.append(row)
+            state = "closed"
+        deadline = period.deadline_at.astimezone(UTC)
+        view = PeriodView(index + 1, period, state, labels[state],
+                          _short_span(period.starts_on, period.ends_on, locale),
+                          _("Period %(n)d: %(span)s, returns due by %(deadline)s", n=index + 1,
+                            span=_span(period), deadline=f"{dates.day(deadline.date())}, "
+                                                         f"{deadline:%H:%M} UTC"))
+        if figures is not None:
+            view.reported = figures[period.id].reported
+            view.missing = figures[period.id].missing if state != "upcoming" else 0
+        views.append(view)
     return views
+
+
+def _followed(periods: list[PeriodView], today: date) -> PeriodView | None:
+    """The period whose reminders come first: the latest one over with administrations to
+    remind (returns due or overdue), else the one under way; None if there are none."""
+    open_periods = [view for view in periods if view.to_remind]
+    over = [view for view in open_periods if view.period.ends_on < today]
+    return over[-1] if over else next(iter(open_periods), None)
 
 
 def _span(period: ReportingPeriod) -> str:
@@ -91,12 +131,6 @@ def _span(period: ReportingPeriod) -> str:
 
 def _period_label(view: PeriodView) -> str:
     return _("Period %(n)d (%(span)s)", n=view.number, span=_span(view.period))
-
-
-def _own_row(table: ComplianceTable, access: OperationAccess) -> ComplianceRow | None:
-    if access.participation is None:
-        return None
-    return table.row_for(access.participation.organisation_id)
 
 
 def _return_form(periods: list[PeriodView], own_row: ComplianceRow | None,
@@ -126,13 +160,6 @@ def _correction_forms(operation: Operation, access, submitted: tuple[int, Return
     return forms
 
 
-def _reminder_form(view: PeriodView, form: ReminderForm | None = None) -> ReminderForm:
-    form = form or ReminderForm(prefix=f"remind-{view.period.id}", formdata=None)
-    form.organisations.choices = [(row.organisation_id, f"{row.organisation_code} — "
-                                   f"{row.organisation_name}") for row in view.missing]
-    return form
-
-
 def _periods_form(periods: list[PeriodView]) -> PeriodsForm:
     form = PeriodsForm(formdata=None, data={"rows": [
         {"starts_on": view.period.starts_on, "ends_on": view.period.ends_on}
@@ -142,39 +169,82 @@ def _periods_form(periods: list[PeriodView]) -> PeriodsForm:
     return form
 
 
+def _list_args(values) -> tuple[ListArgs, ListArgsError | None]:
+    return load_page_args(ComplianceArgsSchema(), values)
+
+
+def _list_params(args: ListArgs) -> dict:
+    """The query string of the view and page shown (none for the first page of all)."""
+    params = args.url_params(args.cursor)
+    if params.get("view") == ComplianceView.ALL.value:
+        del params["view"]
+    return params
+
+
+def _day_of(zone) -> Callable[[datetime], str]:
+    """The day of a moment in the reader's zone, each day written once per page."""
+    days = day_formatter()
+    return lambda value: days(value.astimezone(zone).date())
+
+
+def _reminders(periods: list[PeriodView], today: date,
+               submitted: tuple[int, ReminderForm] | None) -> dict:
+    """The reminders card: the form for the followed period (or the one just refused),
+    and the other periods whose returns are missing."""
+    submitted_id, submitted_form = submitted or (None, None)
+    chosen = next((view for view in periods if view.period.id == submitted_id), None) \
+        or _followed(periods, today)
+    form = None
+    if chosen is not None:
+        form = submitted_form if chosen.period.id == submitted_id else ReminderForm(
+            prefix=f"remind-{chosen.period.id}", formdata=None)
+    others = [view for view in periods if view is not chosen and view.to_remind]
+    return {"reminder": (chosen, form) if chosen else None, "other_reminders": others,
+            "all_reminded": [view for view in periods if view.missing and not view.to_remind
+                             and view.started and view.period.locked_at is None]}
+
+
 def _page(operation: Operation, status: int = 200, *, return_form: ReturnForm | None = None,
           reminder_form: tuple[int, ReminderForm] | None = None,
           periods_form: PeriodsForm | None = None,
           correction_form: tuple[int, ReturnCorrectionForm] | None = None):
     access = current_access()
     today = date.today()
-    table = queries.compliance_table(operation, access, today=today)
-    periods = _period_views(table, today)
     full = access.can(Permission.COMPLIANCE_READ)
-    own_row = _own_row(table, access)
-    context = {
-        "operation": operation,
-        "access": access,
-        "today": today,
-        "table": table,
-        "periods": periods,
-        "full": full,
-        "own_row": own_row,
-        "totals": [(status, table.totals[status]) for status in CellStatus],
-        "chart": (compliance_chart(table.totals, id_prefix="reporting-summary")
-                  if table.periods else None),
-    }
-    if own_row is not None and access.files_own_returns:
-        context["return_form"] = _return_form(periods, own_row, return_form)
-        context["correction_forms"] = _correction_forms(operation, access, correction_form)
-        context["final"] = operation.status_on(today) is OperationStatus.CLOSED
-    if full and access.can(Permission.REMINDERS_SEND):
-        submitted_id, submitted = reminder_form or (None, None)
-        context["reminder_forms"] = [
-            (view, _reminder_form(view, submitted if view.period.id == submitted_id else None))
-            for view in periods
-            if (view.state != "upcoming" and view.missing) or view.period.id == submitted_id
-        ]
+    context: dict = {"operation": operation, "access": access, "today": today, "full": full,
+                     "status_labels": CellStatus.labels_now(), "own_row": None}
+    if full:
+        args, refused = _list_args(request.args)
+        listing = compliance_list.compliance_page(operation, access, args, today=today)
+        periods = _period_views(listing.periods, today, listing.figures)
+        totals = listing.totals
+        context.update(listing=listing, args=args, refused=refused, here=_list_params(args),
+                       views=list(ComplianceView), owing=next(
+                           (figures.owing for figures in listing.figures.values()), 0),
+                       day_of=_day_of(get_timezone()),
+                       recent_since=utcnow() - reporting.REMINDER_INTERVAL,
+                       reminder_hours=int(reporting.REMINDER_INTERVAL.total_seconds() // 3600),
+                       may_remind=access.can(Permission.REMINDERS_SEND))
+        if context["may_remind"]:
+            reminded = compliance_list.recently_reminded(operation, context["recent_since"])
+            for view in periods:
+                view.reminded = reminded.get(view.period.id, 0)
+            context.update(_reminders(periods, today, reminder_form))
+    else:
+        table = queries.compliance_summary(operation, access, today=today)
+        periods = _period_views(table.periods, today)
+        totals = table.totals
+        own_row = table.rows[0] if table.rows else None
+        context["own_row"] = own_row
+        if own_row is not None and access.files_own_returns:
+            context["return_form"] = _return_form(periods, own_row, return_form)
+            context["correction_forms"] = _correction_forms(operation, access, correction_form)
+            context["final"] = operation.status_on(today) is OperationStatus.CLOSED
+    context.update(
+        periods=periods,
+        totals=[(status, totals[status]) for status in CellStatus],
+        chart=(compliance_chart(totals, id_prefix="reporting-summary", legend=False)
+               if periods else None))
     if access.can(Permission.PERIODS_WRITE) and (
             operation.reporting_frequency is ReportingFrequency.CUSTOM or periods_form):
         context["periods_form"] = periods_form or _periods_form(periods)
@@ -262,6 +332,9 @@ def compliance_lock_period(operation, period_id: int, action: str):
 @bp.post("/<int:operation_id>/reporting/periods/<int:period_id>/reminders")
 @operation_route(Permission.REMINDERS_SEND)
 def compliance_remind(operation, period_id: int):
+    """Remind all that have not reported for the period, or the one named (a row's button).
+
+    The query string carries the view the button was on, to come back to it."""
     period = load_child(ReportingPeriod, period_id, operation)
     form = ReminderForm(prefix=f"remind-{period.id}")
     if form.validate():
@@ -283,8 +356,9 @@ def compliance_remind(operation, period_id: int):
                            "Reminders were recorded for %(num)d administrations (%(span)s): "
                            "%(codes)s.", len(reminders), span=_span(period),
                            codes=", ".join(sorted(_codes(reminders)))), "success")
+            args, _refused = _list_args(request.args)
             return redirect(url_for(".compliance", operation_id=operation.id,
-                                    _anchor="reminders"))
+                                    **_list_params(args), _anchor="reminders"))
     return _page(operation, INVALID_FORM_STATUS, reminder_form=(period.id, form))
 
 
@@ -337,13 +411,15 @@ def _iso(value) -> str:
 @bp.get("/<int:operation_id>/reporting.csv")
 @operation_route(Permission.COMPLIANCE_READ)
 def compliance_csv(operation):
-    """One line per administration and period (a long table, ready for a pivot)."""
-    table = queries.compliance_table(operation, current_access())
+    """One line per administration and period (a long table, ready for a pivot), for
+    every administration of the view asked (``?view=``; all by default), not one page."""
+    view = load_args(ComplianceArgsSchema(), request.args)["view"]
+    periods, rows = compliance_list.compliance_rows(operation, current_access(), view)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
-    for row in table.rows:
-        for number, (period, cell) in enumerate(zip(table.periods, row.cells, strict=True),
+    for row in rows:
+        for number, (period, cell) in enumerate(zip(periods, row.cells, strict=True),
                                                 start=1):
             writer.writerow([
                 csv_safe(row.organisation_code), csv_safe(row.organisation_name), number,
@@ -351,6 +427,7 @@ def compliance_csv(operation):
                 cell.status.value, "" if cell.seizure_count is None else cell.seizure_count,
                 _iso(cell.filed_at), _iso(cell.last_reminded_at),
             ])
-    filename = f"{operation.code}-reporting-{date.today().isoformat()}.csv"
+    suffix = "" if view is ComplianceView.ALL else f"-{view.value.replace('_', '-')}"
+    filename = f"{operation.code}-reporting{suffix}-{date.today().isoformat()}.csv"
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
