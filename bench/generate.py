@@ -50,6 +50,7 @@ from opsplatform.audit.models import AuditAction, AuditEntry
 from opsplatform.auth.passwords import hash_password
 from opsplatform.core.crypto import Keyring
 from opsplatform.core.db import make_engine, utcnow
+from opsplatform.core.encrypted import associated_data
 from opsplatform.core.files import StoredFile
 from opsplatform.core.migrate import downgrade, upgrade
 from opsplatform.core.vocabularies import (
@@ -58,6 +59,7 @@ from opsplatform.core.vocabularies import (
     TlpLevel,
     TransportMode,
 )
+from opsplatform.messaging.models import Message, MessageAddressee, MessageKind, MessageRead
 from opsplatform.models import Organisation, User
 from opsplatform.operations.models import (
     DocumentCategory,
@@ -852,6 +854,93 @@ def generate_documents(connection: Connection, platform: Platform, count: int) -
     return insert_rows(connection, OperationDocument.__table__, documents)
 
 
+# -- messages ------------------------------------------------------------------------------
+
+_SUBJECTS = ["Suspicious parcel from NL", "Express consignment to watch", "Request: lab results",
+             "Weekly OCU bulletin", "Seizure follow-up", "Air cargo profile", "Postal hub alert",
+             "Question on the reporting form", "Controlled delivery request", "New NPS analogue"]
+_BODY = ("Consignment declared as bath salts, 2 kg, routed via a transit hub. Please check "
+         "your systems for the consignee and tell us whether you hold related seizures. ")
+# The shares of each audience: chosen administrations (1-3), the OCU, everyone.
+_AUDIENCES = [("chosen", 0.80), ("ocu", 0.15), ("all", 0.05)]
+
+
+def generate_messages(connection: Connection, platform: Platform, count: int) -> int:
+    """``count`` messages over the operations under way or closed, encrypted as sent ones
+    are, each with its addressees (mostly one to three administrations, some to the OCU,
+    a few to all), its sender's read, and a read by a person of most addressed
+    administrations; a fifth are replies in an earlier message's thread; a tenth ask for
+    acknowledgement, most of them acknowledged."""
+    started = [row for row in platform.operations
+               if row.status is not OperationStatus.PLANNED and len(row.people) >= 2]
+    if count == 0 or not started:
+        return 0
+    rng, ring = platform.rng, Keyring.parse(BENCH_DATA_KEY, BENCH_DATA_KEY)
+    body_column = Message.__table__.c.body_ciphertext
+    kinds = [kind.value for kind in MessageKind if kind is not MessageKind.REPLY]
+    first_id = (connection.scalar(select(func.max(Message.id))) or 0) + 1
+    # Spread in proportion to the people taking part: big operations talk more.
+    weights = [sum(map(len, row.people.values())) for row in started]
+    owners = rng.choices(started, weights=weights, k=count)
+    threads: dict[int, list[tuple[int, int]]] = {}  # operation -> (message id, sender org)
+    inserted = 0
+    for batch_start in range(0, count, BATCH_SIZE):
+        messages, addressees, reads = [], [], []
+        for number in range(batch_start, min(count, batch_start + BATCH_SIZE)):
+            row = owners[number]
+            message_id = first_id + number
+            organisations = list(row.people)
+            sender_org = rng.choice(organisations)
+            sender = rng.choice(row.people[sender_org])
+            earlier = threads.setdefault(row.id, [])
+            reply_to = rng.choice(earlier) if earlier and rng.random() < 0.2 else None
+            audience = ("chosen" if reply_to else
+                        rng.choices([a for a, _w in _AUDIENCES], [w for _a, w in _AUDIENCES])[0])
+            others = [org for org in organisations if org != sender_org]
+            if reply_to:
+                addressed = {reply_to[1]} - {sender_org} or {rng.choice(others)}
+            elif audience == "chosen":
+                addressed = set(rng.sample(others, k=min(len(others), rng.randint(1, 3))))
+            elif audience == "ocu":
+                addressed = {row.host_id} - {sender_org} or {rng.choice(others)}
+            else:
+                addressed = set(others)
+            message_uuid = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+            requires_ack = rng.random() < 0.1
+            sent_at = _past(platform, 90)
+            messages.append({
+                "id": message_id, "uuid": message_uuid, "operation_id": row.id,
+                "thread_id": reply_to[0] if reply_to else message_id,
+                "in_reply_to_id": reply_to[0] if reply_to else None,
+                "sender_id": sender, "sender_organisation_id": sender_org,
+                "subject": rng.choice(_SUBJECTS),
+                "body_ciphertext": ring.encrypt(_BODY.encode(),
+                                                associated_data(body_column, message_uuid)),
+                "kind": "reply" if reply_to else rng.choice(kinds),
+                "priority": rng.choices(["routine", "urgent", "flash"], [0.85, 0.12, 0.03])[0],
+                "handling_code": "H1", "tlp": "TLP:AMBER", "audience": audience,
+                "requires_ack": requires_ack, "sent_at": sent_at})
+            for organisation_id in sorted(addressed):
+                acknowledged = requires_ack and rng.random() < 0.7
+                reader = row.people[organisation_id][0]
+                addressees.append({
+                    "message_id": message_id, "organisation_id": organisation_id,
+                    "acknowledged_at": sent_at + timedelta(hours=2) if acknowledged else None,
+                    "acknowledged_by_id": reader if acknowledged else None})
+                if rng.random() < 0.8 and reader != sender:
+                    reads.append({"message_id": message_id, "user_id": reader,
+                                  "read_at": sent_at + timedelta(hours=1)})
+            reads.append({"message_id": message_id, "user_id": sender, "read_at": sent_at})
+            earlier.append((message_id, sender_org))
+        inserted += insert_rows(connection, Message.__table__, messages)
+        insert_rows(connection, MessageAddressee.__table__, addressees)
+        insert_rows(connection, MessageRead.__table__, reads)
+    if connection.dialect.name == "postgresql":  # ids given explicitly: move the sequence on
+        connection.execute(text("SELECT setval(pg_get_serial_sequence('messages', 'id'), "
+                                "(SELECT max(id) FROM messages))"))
+    return inserted
+
+
 # -- the steps, in order ------------------------------------------------------------------
 
 
@@ -875,7 +964,9 @@ STEPS = [
     Step("documents", 600, 0, "operation documents (encrypted PDFs): 40 for the large "
          "dashboard's operation, the rest spread over those under way or closed",
          generate_documents),
-    # Later issues append their steps here: messages, seizures, ...
+    Step("messages", 500_000, 0, "messages over the operations under way or closed, with "
+         "their addressees, reads and acknowledgements", generate_messages),
+    # Later issues append their steps here: seizures, ...
 ]
 
 
