@@ -97,6 +97,20 @@ class BaseConfig:
     API_TOKEN_MAX_DAYS = 365
 
     UPLOAD_MAX_BYTES = 25 * 1024 * 1024
+    # Each file attached to a message (OPSPLATFORM_ATTACHMENT_MAX_MB).
+    ATTACHMENT_MAX_BYTES = 25 * 1024 * 1024
+
+    # E-mail notifications (messaging/notifications.py): off while SMTP_HOST is empty.
+    SMTP_HOST = ""
+    SMTP_PORT = 587
+    SMTP_USER = ""
+    SMTP_PASSWORD = ""
+    SMTP_FROM = "opsplatform@localhost"
+    SMTP_STARTTLS = True
+    SMTP_TIMEOUT_SECONDS = 10
+    # Where people reach the platform, for links in e-mails ("https://ops.example.org");
+    # never taken from a request's Host header in production.
+    PUBLIC_URL = ""
 
     # How many reverse proxies (load balancer, TLS terminator) sit in front of the app.
     PROXY_COUNT = 0
@@ -110,7 +124,7 @@ class BaseConfig:
     @property
     def MAX_CONTENT_LENGTH(self) -> int:  # noqa: N802 - Flask's name
         # Room for the form fields around the largest file we accept.
-        return self.UPLOAD_MAX_BYTES + 1024 * 1024
+        return max(self.UPLOAD_MAX_BYTES, self.ATTACHMENT_MAX_BYTES) + 1024 * 1024
 
 
 class DevelopmentConfig(BaseConfig):
@@ -197,6 +211,30 @@ def _check_production_secrets(config: BaseConfig) -> None:
         raise ConfigurationError("Refusing to start in production: " + "; ".join(problems) + ".")
 
 
+def _read_smtp(config: BaseConfig, environ) -> None:
+    """The SMTP server for notifications and the public URL their links start with."""
+    config.SMTP_HOST = environ.get("OPSPLATFORM_SMTP_HOST", config.SMTP_HOST).strip()
+    if "OPSPLATFORM_SMTP_PORT" in environ:
+        try:
+            config.SMTP_PORT = int(environ["OPSPLATFORM_SMTP_PORT"])
+        except ValueError as exc:
+            raise ConfigurationError("OPSPLATFORM_SMTP_PORT must be a whole number.") from exc
+    config.SMTP_USER = environ.get("OPSPLATFORM_SMTP_USER", config.SMTP_USER)
+    config.SMTP_PASSWORD = environ.get("OPSPLATFORM_SMTP_PASSWORD", config.SMTP_PASSWORD)
+    config.SMTP_FROM = environ.get("OPSPLATFORM_SMTP_FROM", config.SMTP_FROM).strip()
+    if "OPSPLATFORM_SMTP_STARTTLS" in environ:
+        value = environ["OPSPLATFORM_SMTP_STARTTLS"].strip().lower()
+        if value not in {"1", "true", "yes", "on", "0", "false", "no", "off"}:
+            raise ConfigurationError("OPSPLATFORM_SMTP_STARTTLS must be true or false.")
+        config.SMTP_STARTTLS = value in {"1", "true", "yes", "on"}
+    config.PUBLIC_URL = environ.get("OPSPLATFORM_PUBLIC_URL", config.PUBLIC_URL).strip()
+    if config.PUBLIC_URL and not config.PUBLIC_URL.startswith(("https://", "http://")):
+        raise ConfigurationError("OPSPLATFORM_PUBLIC_URL must start with https:// or http://.")
+    if isinstance(config, ProductionConfig) and config.SMTP_HOST and not config.PUBLIC_URL:
+        raise ConfigurationError("Refusing to start in production: OPSPLATFORM_SMTP_HOST is "
+                                 "set but OPSPLATFORM_PUBLIC_URL (the links in e-mails) is not.")
+
+
 def load_config(instance_path: Path | None = None, environ=None) -> BaseConfig:
     """Build the configuration object for the environment named by OPSPLATFORM_ENV."""
     environ = os.environ if environ is None else environ
@@ -224,6 +262,14 @@ def load_config(instance_path: Path | None = None, environ=None) -> BaseConfig:
             config.PROXY_COUNT = int(environ["OPSPLATFORM_PROXY_COUNT"])
         except ValueError as exc:
             raise ConfigurationError("OPSPLATFORM_PROXY_COUNT must be a whole number.") from exc
+    if "OPSPLATFORM_ATTACHMENT_MAX_MB" in environ:
+        try:
+            config.ATTACHMENT_MAX_BYTES = (int(environ["OPSPLATFORM_ATTACHMENT_MAX_MB"])
+                                           * 1024 * 1024)
+        except ValueError as exc:
+            raise ConfigurationError(
+                "OPSPLATFORM_ATTACHMENT_MAX_MB must be a whole number.") from exc
+    _read_smtp(config, environ)
     config.REDIS_URL = environ.get("REDIS_URL", config.REDIS_URL).strip()
     if "OPSPLATFORM_DEMO_PASSWORD" in environ:
         config.DEMO_PASSWORD = environ["OPSPLATFORM_DEMO_PASSWORD"]

@@ -56,6 +56,7 @@ class AuditAction(enum.StrEnum):
     MESSAGE_ACKNOWLEDGED = "messages.acknowledged"
     MESSAGE_REMINDED = "messages.reminded"
     MESSAGE_DELETED = "messages.deleted"
+    ATTACHMENT_ADDED = "messages.attachment_added"
     ATTACHMENT_DOWNLOADED = "messages.attachment_downloaded"
 
 

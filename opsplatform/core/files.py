@@ -7,6 +7,7 @@ own UUID, so a database dump shows no document in clear.
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -60,6 +61,17 @@ ACCEPTED_KINDS = {
     ]
 }
 
+# Text, accepted only where a caller asks for it (message attachments, not documents):
+# the content must be UTF-8 text and not markup; the name's extension then tells a CSV
+# table from plain text (both are served as downloads, never rendered).
+TEXT_KINDS = {
+    kind.content_type: kind
+    for kind in [
+        FileKind("text/plain", "txt", "Plain text"),
+        FileKind("text/csv", "csv", "CSV table"),
+    ]
+}
+
 
 class StoredFile(Base):
     __tablename__ = "stored_files"
@@ -78,7 +90,7 @@ class StoredFile(Base):
 
     @property
     def kind(self) -> FileKind | None:
-        return ACCEPTED_KINDS.get(self.content_type)
+        return ACCEPTED_KINDS.get(self.content_type) or TEXT_KINDS.get(self.content_type)
 
 
 def max_upload_bytes() -> int:
@@ -132,6 +144,24 @@ def _sniff_text(data: bytes) -> str | None:
     return "text/plain"
 
 
+_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def _text_kind(data: bytes, filename: str | None) -> FileKind | None:
+    """The text kind of ``data`` if all of it is UTF-8 text without control characters
+    (but tabs and line ends) and not markup (HTML, SVG); else None."""
+    if _sniff_text(data) in ("image/svg+xml", "text/html"):
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    if _CONTROL_CHARACTERS.search(text):
+        return None
+    is_csv = (filename or "").lower().rstrip().endswith(".csv")
+    return TEXT_KINDS["text/csv" if is_csv else "text/plain"]
+
+
 def _describe_refused(data: bytes) -> str | None:
     """What a refused upload is, in words with its MIME type; None when unrecognised."""
     guessed = filetype.guess(data)
@@ -142,9 +172,14 @@ def _describe_refused(data: bytes) -> str | None:
     return f"{name} ({mime})" if name else mime
 
 
-def check_upload(data: bytes, filename: str | None) -> FileKind:
-    """Refuse empty, over-large or unaccepted files, naming the problem."""
-    limit = max_upload_bytes()
+def check_upload(data: bytes, filename: str | None, *, accept_text: bool = False,
+                 max_bytes: int | None = None) -> FileKind:
+    """Refuse empty, over-large or unaccepted files, naming the problem.
+
+    ``accept_text`` also accepts CSV and plain text (message attachments);
+    ``max_bytes`` replaces the documents' limit (``UPLOAD_MAX_BYTES``).
+    """
+    limit = max_upload_bytes() if max_bytes is None else max_bytes
     if not data:
         raise DomainError(_("The file is empty."), code="empty_file", field="file")
     if len(data) > limit:
@@ -155,23 +190,29 @@ def check_upload(data: bytes, filename: str | None) -> FileKind:
         )
     guessed = filetype.guess(data)
     kind = ACCEPTED_KINDS.get(guessed.mime) if guessed else None
+    if kind is None and accept_text and guessed is None:
+        kind = _text_kind(data, filename)
     if kind is None:
         name = filename or _("The file")
         found = _describe_refused(data)
         problem = (_("%(name)s is %(found)s, which the platform does not accept.",
                      name=name, found=found) if found else
                    _("The platform does not recognise the type of %(name)s.", name=name))
-        raise DomainError(
-            problem + " " + _("Upload a PDF, an office document (Word, Excel, PowerPoint, "
-                              "OpenDocument, RTF) or an image (PNG, JPEG, GIF, WebP, TIFF)."),
-            code="file_type_not_accepted", field="file",
-        )
+        accepted = (_("Upload a PDF, an office document (Word, Excel, PowerPoint, "
+                      "OpenDocument, RTF), an image (PNG, JPEG, GIF, WebP, TIFF), a CSV "
+                      "table or plain text (UTF-8).") if accept_text else
+                    _("Upload a PDF, an office document (Word, Excel, PowerPoint, "
+                      "OpenDocument, RTF) or an image (PNG, JPEG, GIF, WebP, TIFF)."))
+        raise DomainError(problem + " " + accepted, code="file_type_not_accepted",
+                          field="file")
     return kind
 
 
-def store_file(data: bytes, filename: str | None, *, created_by_id: int | None) -> StoredFile:
-    """Check, encrypt and save an upload; return its StoredFile (flushed)."""
-    kind = check_upload(data, filename)
+def store_file(data: bytes, filename: str | None, *, created_by_id: int | None,
+               accept_text: bool = False, max_bytes: int | None = None) -> StoredFile:
+    """Check (see ``check_upload``), encrypt and save an upload; return its StoredFile
+    (flushed)."""
+    kind = check_upload(data, filename, accept_text=accept_text, max_bytes=max_bytes)
     ring = keyring()
     stored = StoredFile(
         uuid=str(uuid.uuid4()),
