@@ -1,0 +1,299 @@
+"""The message lists: a person's inbox across operations, and one operation's messages.
+
+One ``ListArgsSchema`` per list, loaded by the page and the API alike. Both lists start
+from ``visibility.readable_by(user)`` in SQL, so a message the caller may not see is in
+no row, no total and no search. A page is two queries whatever its length: the rows
+(each with its unread state, acknowledgements and attachments as correlated columns),
+and the total (a window count on the first page, see ``Listing.page``).
+
+Inbox: unread first, then newest, by (unread, sent_at, id), all descending. An
+operation's messages: newest first, by (sent_at, id), served by the index
+``ix_messages_operation_sent``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from flask_babel import lazy_gettext as _l
+from marshmallow import ValidationError, fields, validate, validates_schema
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    or_,
+    select,
+)
+from sqlalchemy.orm import aliased
+
+from opsplatform.auth.models import User
+from opsplatform.core.db import UTC
+from opsplatform.core.lists import (
+    ListArgs,
+    ListArgsSchema,
+    Listing,
+    Page,
+    SearchText,
+    SortKey,
+    matching,
+)
+from opsplatform.core.permissions import Permission, roles_allowed
+from opsplatform.operations.models import Membership, Operation, OperationRole
+from opsplatform.organisations.models import Organisation
+
+from .models import (
+    Message,
+    MessageAddressee,
+    MessageAttachment,
+    MessageKind,
+    MessagePriority,
+    MessageRead,
+)
+from .visibility import readable_by
+
+MAX_SEARCH_LENGTH = 100
+MAX_OPERATION_CODE_LENGTH = 40
+
+
+def _roles(permission: Permission) -> list[OperationRole]:
+    """The roles inside an operation that hold ``permission`` (from the permission map)."""
+    values = {role.value for role in OperationRole}
+    return [OperationRole(role.value) for role in roles_allowed(permission)
+            if role.value in values]
+
+
+# Who acknowledges for their administration, and who follows every acknowledgement.
+ACKNOWLEDGING_ROLES = _roles(Permission.MESSAGES_SEND)
+OVERSEEING_ROLES = _roles(Permission.MESSAGES_OVERSEE)
+
+# -- the columns every row carries, as SQL ----------------------------------------------------
+
+# The reader, bound when a list runs: the inbox's first key is built once, at import.
+READER_ID = bindparam("message_reader_id", type_=Integer)
+# 1 if the reader has not opened the message (a sender has opened their own), else 0.
+UNREAD = case((exists().where(MessageRead.message_id == Message.id,
+                              MessageRead.user_id == READER_ID), 0),
+              else_=1).label("unread")
+
+
+def awaiting_acknowledgement_by(user: User) -> ColumnElement[bool]:
+    """The message asks ``user``'s administration to acknowledge it, which it has not done,
+    and ``user`` is someone who may acknowledge (a member of the operation with
+    ``MESSAGES_SEND``). What "what needs me" lists, and the inbox's filter."""
+    return and_(
+        Message.requires_ack.is_(True), Message.deleted_at.is_(None),
+        exists().where(MessageAddressee.message_id == Message.id,
+                       MessageAddressee.organisation_id == user.organisation_id,
+                       MessageAddressee.acknowledged_at.is_(None)),
+        exists().where(Membership.operation_id == Message.operation_id,
+                       Membership.user_id == user.id,
+                       Membership.role.in_(ACKNOWLEDGING_ROLES)))
+
+
+def _follows_acknowledgements(user: User) -> ColumnElement[bool]:
+    """The sender's administration and the OCU follow a message's acknowledgements
+    (``operations.may_follow_acknowledgements`` in SQL)."""
+    return or_(Message.sender_organisation_id == user.organisation_id,
+               exists().where(Membership.operation_id == Message.operation_id,
+                              Membership.user_id == user.id,
+                              Membership.role.in_(OVERSEEING_ROLES)))
+
+
+def _row_columns(user: User) -> tuple:
+    addressee = aliased(MessageAddressee)
+    acknowledged = (select(func.count()).where(addressee.message_id == Message.id,
+                                               addressee.acknowledged_at.is_not(None))
+                    .correlate(Message).scalar_subquery())
+    addressed = (select(func.count()).where(addressee.message_id == Message.id)
+                 .correlate(Message).scalar_subquery())
+    follows = and_(Message.requires_ack.is_(True), _follows_acknowledgements(user))
+    return (
+        Message.id, Message.operation_id, Operation.code.label("operation_code"),
+        Message.subject, Message.kind, Message.priority,
+        User.display_name.label("sender_name"), Organisation.code.label("sender_code"),
+        Message.sent_at, Message.requires_ack,
+        Message.deleted_at.is_not(None).label("is_deleted"),
+        awaiting_acknowledgement_by(user).label("needs_my_ack"),
+        case((follows, acknowledged), else_=None).label("acknowledged"),
+        case((follows, addressed), else_=None).label("addressed"),
+        exists().where(MessageAttachment.message_id == Message.id).label("has_attachments"),
+    )
+
+
+# -- the rows ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRow:
+    """One line of a message list: what it shows, labels translated once per page."""
+
+    id: int
+    operation_id: int
+    operation_code: str
+    subject: str
+    kind: MessageKind
+    kind_label: str
+    priority: MessagePriority
+    priority_label: str
+    sender_name: str
+    sender_code: str
+    sent_at: datetime
+    unread: bool
+    requires_ack: bool
+    needs_my_ack: bool
+    # Acknowledged by x of y administrations: only for those who follow them (the
+    # sender's administration and the OCU) and when one is asked for; else None.
+    acknowledged: int | None
+    addressed: int | None
+    has_attachments: bool
+    deleted: bool
+
+    @property
+    def is_pressing(self) -> bool:
+        """Flash or urgent: the list marks it."""
+        return self.priority is not MessagePriority.ROUTINE
+
+
+def _rows(page: Page) -> Page[MessageRow]:
+    kinds, priorities = MessageKind.labels_now(), MessagePriority.labels_now()
+    return Page([MessageRow(
+        row.id, row.operation_id, row.operation_code, row.subject, row.kind, kinds[row.kind],
+        row.priority, priorities[row.priority], row.sender_name, row.sender_code, row.sent_at,
+        bool(row.unread), bool(row.requires_ack), bool(row.needs_my_ack) and not row.is_deleted,
+        row.acknowledged, row.addressed, bool(row.has_attachments), bool(row.is_deleted))
+        for row in page.items], page.next_cursor, page.total)
+
+
+# -- the arguments ----------------------------------------------------------------------------
+
+
+def _kind_search_terms(term: str) -> list[MessageKind]:
+    """The kinds whose label (in the reader's language) or value contains ``term``."""
+    wanted = term.casefold()
+    return [kind for kind, label in MessageKind.labels_now().items()
+            if wanted in label.casefold() or wanted in kind.value]
+
+
+class _MessageFilters(ListArgsSchema):
+    kind = fields.Enum(MessageKind, by_value=fields.String,
+                       error_messages={"unknown": _l("Choose one of the kinds offered.")},
+                       metadata={"description": "Only messages of this kind"})
+    priority = fields.Enum(MessagePriority, by_value=fields.String,
+                           error_messages={"unknown": _l("Choose one of the priorities "
+                                                         "offered.")},
+                           metadata={"description": "Only messages of this priority"})
+    needs_my_ack = fields.Boolean(
+        load_default=False, truthy={"1", "true", "yes", "on", True},
+        falsy={"0", "false", "no", "off", False},
+        error_messages={"invalid": _l("Either yes or no.")},
+        metadata={"description": "Only messages awaiting the acknowledgement of the "
+                                 "caller's administration"})
+    sent_from = fields.Date(error_messages={"invalid": _l("A date such as 2025-03-31.")},
+                            metadata={"description": "Sent on or after this day (UTC)"})
+    sent_to = fields.Date(error_messages={"invalid": _l("A date such as 2025-03-31.")},
+                          metadata={"description": "Sent on or before this day (UTC)"})
+    q = SearchText(load_default="", validate=validate.Length(
+        max=MAX_SEARCH_LENGTH, error=_l("Search for at most {max} characters.")), metadata={
+        "description": "Part of the subject, the sender's name, the sender's administration "
+                       "code or the kind, as typed (`%` and `_` are not wildcards), whatever "
+                       "the letter case"})
+
+    @validates_schema
+    def _dates_in_order(self, data, **kwargs):
+        sent_from, sent_to = data.get("sent_from"), data.get("sent_to")
+        if sent_from and sent_to and sent_from > sent_to:
+            raise ValidationError(str(_l("The last day comes before the first.")), "sent_to")
+
+
+# Unread first, then newest; all descending so that one row comparison pages it.
+INBOX = Listing("inbox", SortKey(UNREAD, descending=True, nullable=False),
+                SortKey(Message.sent_at, descending=True), SortKey(Message.id, descending=True))
+OPERATION_MESSAGES = Listing("operation_messages", SortKey(Message.sent_at, descending=True),
+                             SortKey(Message.id, descending=True))
+
+
+class InboxArgsSchema(_MessageFilters):
+    """What the inbox takes, on the page (/messages/) and in the API (/api/v1/inbox)."""
+
+    listing = INBOX
+
+    operation = fields.String(validate=validate.Length(
+        max=MAX_OPERATION_CODE_LENGTH, error=_l("At most {max} characters.")),
+        metadata={"description": "Only messages of the operation with this code"})
+
+
+class OperationMessagesArgsSchema(_MessageFilters):
+    """What an operation's message list takes, on its page and in the API."""
+
+    listing = OPERATION_MESSAGES
+
+
+def _filtered(query: Select, user: User, args: ListArgs) -> Select:
+    filters = args.filters
+    if filters.get("kind") is not None:
+        query = query.where(Message.kind == filters["kind"])
+    if filters.get("priority") is not None:
+        query = query.where(Message.priority == filters["priority"])
+    if filters.get("needs_my_ack"):
+        query = query.where(awaiting_acknowledgement_by(user))
+    if filters.get("sent_from") is not None:
+        query = query.where(Message.sent_at >= _start_of(filters["sent_from"]))
+    if filters.get("sent_to") is not None:
+        query = query.where(Message.sent_at < _start_of(filters["sent_to"] + timedelta(days=1)))
+    if filters.get("operation"):
+        query = query.where(Operation.code == filters["operation"].strip().upper())
+    term = filters.get("q")
+    if term:
+        conditions = [matching(term, Message.subject, User.display_name, Organisation.code)]
+        kinds = _kind_search_terms(term)
+        if kinds:
+            conditions.append(Message.kind.in_(kinds))
+        query = query.where(or_(*conditions))
+    return query
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def _base(user: User, args: ListArgs) -> Select:
+    query = (select(*_row_columns(user), UNREAD)
+             .join(Operation, Operation.id == Message.operation_id)
+             .join(User, User.id == Message.sender_id)
+             .join(Organisation, Organisation.id == Message.sender_organisation_id)
+             .where(readable_by(user)))
+    return _filtered(query, user, args)
+
+
+def inbox_page(user: User, args: ListArgs) -> Page[MessageRow]:
+    """The messages ``user`` may see across operations under ``args``: unread first,
+    then newest. Two queries on a first page (rows with the total), whatever its length."""
+    return _rows(INBOX.page(_base(user, args), args, params=_reader(user)))
+
+
+def operation_messages_page(operation: Operation, user: User, args: ListArgs
+                            ) -> Page[MessageRow]:
+    """The messages of ``operation`` that ``user`` may see under ``args``, newest first."""
+    query = _base(user, args).where(Message.operation_id == operation.id)
+    return _rows(OPERATION_MESSAGES.page(query, args, params=_reader(user)))
+
+
+def _reader(user: User) -> dict[str, int]:
+    return {READER_ID.key: user.id}
+
+
+def inbox_first_page(limit: int | None = None) -> ListArgs:
+    return InboxArgsSchema().load({} if limit is None else {"limit": limit})
+
+
+__all__ = [
+    "ACKNOWLEDGING_ROLES", "INBOX", "OPERATION_MESSAGES", "InboxArgsSchema", "MessageRow",
+    "OperationMessagesArgsSchema", "awaiting_acknowledgement_by", "inbox_first_page",
+    "inbox_page", "operation_messages_page", "READER_ID", "UNREAD",
+]
