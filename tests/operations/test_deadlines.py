@@ -15,7 +15,7 @@ from tests.support.clients import demo
 
 
 def _deadline_cells(page: str) -> list[str]:
-    return re.findall(r'<td><time datetime="[^"]+">(.*?)</time></td>', page)
+    return re.findall(r'<td[^>]*><time datetime="[^"]+">(.*?)</time></td>', page)
 
 
 @pytest.fixture

@@ -1,11 +1,12 @@
 """The reporting page: periods, who has reported, returns, reminders and custom periods.
 
-Everyone in the operation sees the periods and the totals; coordinators and
-the secretariat the whole administration × period table; a contact point its
-own administration's row and the form to file a return. The table is built
-once per request by ``queries.compliance_table``, holding only the rows the
-caller may see (a fixed number of queries); everything else on the page is
-derived from it in Python.
+Everyone in the operation sees the periods and the totals. Coordinators and the
+secretariat get the administration × period table in pages of 50 under a view (all,
+not reported, overdue: ``compliance_list``, the arguments the API and the CSV share),
+the reminder for the latest period over at the top, and a remind button per missing
+return in the filtered views only. A contact point gets its own administration's row
+(``queries.compliance_summary``) and the forms to file and correct its returns. Which
+rows a caller sees is the standing's (``OperationAccess.reporting_rows``), never the view's.
 """
 
 from __future__ import annotations
