@@ -80,8 +80,10 @@ def _bodies() -> list[Body]:
     found = []
     for path, operations in sorted(DOCUMENT["paths"].items()):
         for method, operation in sorted(operations.items()):
-            if "requestBody" in operation:
-                schema = operation["requestBody"]["content"]["application/json"]["schema"]
+            # JSON bodies (a file upload is multipart: its file is checked by content).
+            content = operation.get("requestBody", {}).get("content", {})
+            if "application/json" in content:
+                schema = content["application/json"]["schema"]
                 found.append(Body(method.upper(), path, deref(schema)))
     return found
 
