@@ -434,3 +434,11 @@ def test_a_declined_organisation_is_invited_again_from_its_page(client_as, in_ap
             ParticipationStatus.INVITED
     # Only the secretariat is offered it.
     assert "invite-again" not in client_as("ocu").get(_page_url(ids, "ZA")).text
+
+
+def test_an_invitation_is_withdrawn_as_such(client_as, ids):
+    danger = client_as("secretariat").get(_page_url(ids, "MX")).text.split(
+        'class="danger-zone"')[1]
+    assert "Withdraw the invitation to MX" in danger
+    assert f"/participants/{ids.participations['MX']}/withdraw" in danger
+    assert "Withdraw MX from the operation" not in danger
