@@ -10,8 +10,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from opsplatform.core.db import db
+from opsplatform.messaging.models import Message
+from opsplatform.messaging.operations import MessageFields, send_message
+from opsplatform.messaging.visibility import readable_by
+from opsplatform.operations.access import standing_in
 from opsplatform.operations.models import Operation, PeriodReturn
 from opsplatform.organisations.models import Organisation
+from tests.support.clients import demo, find_user
 from tests.url_rules import openapi_document
 
 DOCUMENT = openapi_document()
@@ -105,6 +111,19 @@ BODY = {str(body): body for body in BODIES}  # "POST /api/v1/operations": its Bo
 TEXT_FIELDS = [field for body in BODIES for field in _text_fields(body, body.schema)]
 
 
+def _message_for_replies(operation_id: int) -> int:
+    """A message of the operation that cp.jp sees (one it sends, if the demo has none)."""
+    jp = find_user(demo("cp.jp"))
+    found = db.session.scalar(select(Message.id).where(
+        Message.operation_id == operation_id, readable_by(jp)).limit(1))
+    if found is None:
+        operation = db.session.get(Operation, operation_id)
+        found = send_message(operation, MessageFields(subject="For the bodies' walk",
+                                                      body="Replies come here.", audience="ocu"),
+                             actor=jp, access=standing_in(jp, operation)).id
+    return found
+
+
 class Api:
     """Sends JSON to the API as whoever may send each body (``api_as``, tests/conftest.py)."""
 
@@ -119,7 +138,8 @@ class Api:
                 select(PeriodReturn.id).join(Organisation,
                                              Organisation.id == PeriodReturn.organisation_id)
                 .where(PeriodReturn.operation_id == self.operation_id,
-                       Organisation.code == "JP"))}
+                       Organisation.code == "JP")),
+                "message_id": _message_for_replies(self.operation_id)}
 
     def send(self, body: Body, payload=None, *, caller: str | None = None, **kwargs):
         caller = caller or self.caller_for(body)
