@@ -3,18 +3,31 @@ see and download them (pages and API), and the audit of every download."""
 
 from __future__ import annotations
 
+import io
+from dataclasses import dataclass
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import Forbidden
+from werkzeug.test import encode_multipart
 
 from opsplatform.audit.models import AuditAction, AuditEntry
+from opsplatform.auth.models import User
 from opsplatform.core.db import db
 from opsplatform.core.errors import ConflictError, DomainError
 from opsplatform.messaging import attachments
 from opsplatform.messaging import operations as messaging
+from opsplatform.messaging.models import Message
 from opsplatform.messaging.operations import MessageFields
+from opsplatform.operations.access import standing_in
+from opsplatform.operations.models import Operation
 from tests.core.test_files import docx, pdf, png
 from tests.messaging.world import build_world
+from tests.support import factories
+from tests.support.access_matrix import AccessMatrix, Entry, assert_complete
+from tests.support.clients import assert_api_error
+from tests.url_rules import RULES
 
 
 @pytest.fixture
@@ -42,7 +55,7 @@ def _attach(world, message, filename, data, actor=None):
     ("parcel.png", png(), "image/png"),
     ("notes.docx", docx(), "application/vnd.openxmlformats-officedocument."
                            "wordprocessingml.document"),
-    ("seizures.csv", b"tracking;date\nEE123456789DE;2025-03-01\n", "text/csv"),
+    ("seizures.csv", b"tracking;date\nEE123456785DE;2025-03-01\n", "text/csv"),
     ("note.txt", "Künftige Sendung — ответ\n".encode(), "text/plain"),
     ("no-extension", b"Plain words only.\n", "text/plain"),
 ])
@@ -137,3 +150,194 @@ def test_opening_an_attachment_is_audited(world):
         AuditEntry.action == AuditAction.ATTACHMENT_DOWNLOADED)).one()
     assert entry.actor_id == world.addressee.id and entry.object_id == attachment.id
     assert entry.operation_id == world.operation.id and entry.details["inline"] is False
+
+
+# -- the routes ------------------------------------------------------------------------------
+
+
+@dataclass
+class Posted:
+    """A message from A to B carrying a PNG, and who is who (as accounts)."""
+
+    operation_id: int
+    message_id: int
+    attachment_id: int
+    code: str
+    people: dict
+
+
+@pytest.fixture
+def posted(in_app) -> Posted:
+    with in_app():
+        world = build_world()
+        message = _send(world, subject="Parcel to watch")
+        attachment = _attach(world, message, "parcel photo.png", png())
+        people = {"outsider": world.outsider, "bystander": world.bystander,
+                  "observer": world.observer, "secretariat": world.planner,
+                  "sender": world.sender, "colleague": world.sender_colleague,
+                  "addressee": world.addressee, "coordinator": world.ocu}
+        return Posted(world.operation.id, message.id, attachment.id, world.operation.code,
+                      people)
+
+
+def _ids(posted: Posted, made=None) -> dict:
+    return {"message_id": posted.message_id, "attachment_id": posted.attachment_id}
+
+
+# Who sees the message (sender's administration, addressee, OCU) gets the file; a
+# participant not addressed, an observer, the secretariat and an outsider get 404.
+PAGE_MATRIX = AccessMatrix(
+    roles=["anonymous", "outsider", "bystander", "observer", "secretariat", "sender",
+           "colleague", "addressee", "coordinator"],
+    anonymous="anonymous", hidden=("Parcel", "parcel photo"),
+    entries=[Entry("download", "messaging.attachment", "GET",
+                   (302, 404, 404, 404, 404, 200, 200, 200, 200), values=_ids)],
+)
+
+API_MATRIX = AccessMatrix(
+    roles=["outsider", "bystander", "observer", "secretariat", "sender", "colleague",
+           "addressee", "coordinator"],
+    error_codes={403: "forbidden", 404: "not_found"}, hidden=("Parcel", "parcel photo"),
+    entries=[
+        Entry("download", "api.get_attachment", "GET", (404, 404, 404, 404, 200, 200, 200, 200),
+              values=lambda posted, made: {"attachment_id": posted.attachment_id}),
+        # Only the sender attaches; the others who see the message are refused (403).
+        Entry("attach", "api.add_attachment", "POST", (404, 404, 404, 404, 201, 403, 403, 403),
+              values=lambda posted, made: {"message_id": posted.message_id}),
+    ],
+)
+
+
+def test_every_attachment_route_has_an_entry():
+    """Pages and API (tests/api/test_access_matrices.py leaves these to this module)."""
+    assert_complete([rule for rule in RULES if "/attachments" in rule.rule], PAGE_MATRIX,
+                    API_MATRIX)
+
+
+def _downloads(in_app) -> int:
+    with in_app() as session:
+        return session.scalar(select(func.count(AuditEntry.id)).where(
+            AuditEntry.action == AuditAction.ATTACHMENT_DOWNLOADED))
+
+
+@pytest.mark.parametrize("entry, role", PAGE_MATRIX.cases())
+def test_page_download_access(client_as, in_app, posted, entry, role):
+    before = _downloads(in_app)
+    url = entry.url(operation_id=posted.operation_id, **entry.values(posted))
+    response = client_as(posted.people.get(role)).get(url)
+    PAGE_MATRIX.check(entry, role, response, url=url, hidden=[posted.code])
+    assert _downloads(in_app) == before + (response.status_code == 200)
+
+
+def _multipart(name: str, data: bytes) -> dict:
+    boundary, body = encode_multipart({"file": FileStorage(io.BytesIO(data), name)})
+    return {"data": body, "content_type": f"multipart/form-data; boundary={boundary}"}
+
+
+@pytest.mark.parametrize("entry, role", API_MATRIX.cases())
+def test_api_access(api_as, in_app, posted, entry, role):
+    before = _downloads(in_app)
+    url = entry.url(**entry.values(posted, None))
+    caller = api_as(posted.people[role])
+    if entry.method == "POST":
+        response = caller.open("POST", url, **_multipart("plan.pdf", pdf()))
+    else:
+        response = caller.get(url)
+    API_MATRIX.check(entry, role, response, url=url, hidden=[posted.code])
+    if entry.method == "GET":
+        assert _downloads(in_app) == before + (response.status_code == 200)
+
+
+def test_the_page_download_is_a_download_with_its_name(client_as, posted):
+    url = (f"/operations/{posted.operation_id}/messages/{posted.message_id}"
+           f"/attachments/{posted.attachment_id}")
+    response = client_as(posted.people["addressee"]).get(url)
+    assert response.data == png()
+    assert response.mimetype == "image/png"
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    assert "parcel photo.png" in response.headers["Content-Disposition"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_an_image_previews_inline_and_the_preview_is_audited(client_as, in_app, posted):
+    url = (f"/operations/{posted.operation_id}/messages/{posted.message_id}"
+           f"/attachments/{posted.attachment_id}?inline=1")
+    response = client_as(posted.people["addressee"]).get(url)
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith("inline;")
+    with in_app() as session:
+        entry = session.scalars(select(AuditEntry).where(
+            AuditEntry.action == AuditAction.ATTACHMENT_DOWNLOADED)).one()
+        assert entry.details["inline"] is True
+
+
+def test_only_images_are_shown_inline(client_as, in_app, posted):
+    with in_app() as session:
+        message = session.get(Message, posted.message_id)
+        sender = session.get(User, posted.people["sender"].id)
+        attachment = attachments.add_attachment(
+            message, "page.txt", b"<b>not rendered</b>", actor=sender,
+            access=standing_in(sender, session.get(Operation, message.operation_id)))
+        attachment_id = attachment.id
+    response = client_as(posted.people["addressee"]).get(
+        f"/operations/{posted.operation_id}/messages/{posted.message_id}"
+        f"/attachments/{attachment_id}?inline=1")
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    assert response.mimetype == "text/plain"
+
+
+@pytest.mark.parametrize("path", [
+    "/operations/{other}/messages/{message}/attachments/{attachment}",
+    "/operations/{operation}/messages/{other}/attachments/{attachment}",
+    "/operations/{operation}/messages/{message}/attachments/99999999999",
+])
+def test_an_attachment_under_the_wrong_parent_is_not_found(client_as, in_app, posted, path):
+    with in_app():
+        other = factories.operation(actor=factories.secretariat()).id
+    url = path.format(other=other, operation=posted.operation_id, message=posted.message_id,
+                      attachment=posted.attachment_id)
+    assert client_as(posted.people["coordinator"]).get(url).status_code == 404
+
+
+def test_the_api_attaches_and_downloads(api_as, posted):
+    caller = api_as(posted.people["sender"])
+    response = caller.open("POST", f"/api/v1/messages/{posted.message_id}/attachments",
+                           **_multipart("seizures.csv", b"date,count\n2025-03-01,4\n"))
+    assert response.status_code == 201, response.text
+    body = response.get_json()
+    assert body["filename"] == "seizures.csv" and body["content_type"] == "text/csv"
+    assert response.headers["Location"] == f"/api/v1/attachments/{body['id']}"
+    download = api_as(posted.people["addressee"]).get(response.headers["Location"])
+    assert download.data == b"date,count\n2025-03-01,4\n"
+    assert download.headers["Content-Disposition"].startswith("attachment;")
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_api_names_what_is_wrong(api_as, app, monkeypatch, posted):
+    caller = api_as(posted.people["sender"])
+    url = f"/api/v1/messages/{posted.message_id}/attachments"
+    assert_api_error(caller.open("POST", url, **_multipart("x.html", b"<html><body>hi")),
+                     422, "file_type_not_accepted", field="file")
+    assert_api_error(caller.open("POST", url, **_multipart("x.txt", b"")), 422, "empty_file",
+                     field="file")
+    assert_api_error(caller.post(url, {"file": "not a file"}), 415, "unsupported_media_type")
+    boundary, body = encode_multipart({"other": "value"})
+    assert_api_error(caller.open("POST", url, data=body,
+                                 content_type=f"multipart/form-data; boundary={boundary}"),
+                     422, "missing_file", field="file")
+    monkeypatch.setitem(app.config, "ATTACHMENT_MAX_BYTES", 1024)
+    assert_api_error(caller.open("POST", url, **_multipart("big.pdf", pdf(padding=2048))),
+                     413, "file_too_large", field="file")
+
+
+def test_the_api_documents_the_multipart_body(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    post = document["paths"]["/api/v1/messages/{message_id}/attachments"]["post"]
+    schema = post["requestBody"]["content"]["multipart/form-data"]["schema"]
+    assert schema["properties"]["file"] == {"type": "string", "format": "binary",
+                                            "description": "The file, with its name"}
+    assert {"201", "404", "409", "413", "415", "422"} <= set(post["responses"])
+    get = document["paths"]["/api/v1/attachments/{attachment_id}"]["get"]
+    assert "application/octet-stream" in get["responses"]["200"]["content"]
