@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from openapi_schema_validator import OAS30Validator
 from sqlalchemy import func, select
 
 from opsplatform.audit.models import AuditAction, AuditEntry
@@ -24,6 +25,7 @@ from tests.messaging.world import World, build_world
 from tests.support import factories
 from tests.support.access_matrix import AccessMatrix, Entry
 from tests.support.clients import assert_api_error
+from tests.url_rules import openapi_document
 
 SUBJECT = "Parcel RR123 to watch"
 
@@ -517,3 +519,73 @@ def test_the_inbox_puts_unread_first_and_hides_what_the_caller_may_not_see(api_a
         assert api_as(person).get("/api/v1/inbox").json["total"] == 0
     bystander = api_as(world.bystander).get("/api/v1/inbox?q=Older").json
     assert (bystander["items"], bystander["total"]) == ([], 0)
+
+
+# -- what the OpenAPI document promises -------------------------------------------------------
+
+DOCUMENT = openapi_document()
+
+
+def _conforms(path: str, method: str, response) -> None:
+    """The response's JSON is what the OpenAPI document says this status answers."""
+    declared = DOCUMENT["paths"][path][method.lower()]["responses"][str(response.status_code)]
+    if "$ref" in declared:
+        declared = DOCUMENT["components"]["responses"][declared["$ref"].rsplit("/", 1)[1]]
+    schema = declared["content"]["application/json"]["schema"]
+    OAS30Validator({**schema, "components": DOCUMENT["components"]}).validate(response.json)
+
+
+def test_every_answer_is_as_documented(api_as, in_app, api):
+    world = api.world
+    with in_app():
+        message_id = _sent(api, requires_ack=True, kind="alert",
+                           alert=messaging.AlertFields(air_waybill="180-12345675"))
+    operation_path = "/api/v1/operations/{operation_id}/messages"
+    message_path = "/api/v1/messages/{message_id}"
+    sender, addressee, bystander = (api_as(person) for person in
+                                    (world.sender, world.addressee, world.bystander))
+    answers = [
+        (operation_path, "GET", sender.get(api.messages_url), 200),
+        (operation_path, "GET", sender.get(f"{api.messages_url}?limit=0"), 422),
+        (operation_path, "GET", api_as(world.outsider).get(api.messages_url), 404),
+        (operation_path, "POST", sender.post(api.messages_url, _valid(api)), 201),
+        (operation_path, "POST", sender.post(api.messages_url, _valid(api, tlp="X")), 422),
+        (operation_path, "POST", sender.post(api.messages_url, _valid(api, body=1)), 422),
+        (operation_path, "POST", sender.post(api.messages_url, _valid(api, kind="bulletin",
+                                                                      recipients="all")), 403),
+        (message_path, "GET", sender.get(_message_url(message_id)), 200),
+        (message_path, "GET", addressee.get(_message_url(message_id)), 200),
+        (message_path, "GET", bystander.get(_message_url(message_id)), 404),
+        (f"{message_path}/replies", "POST",
+         addressee.post(f"{_message_url(message_id)}/replies", {"body": "Seen."}), 201),
+        (f"{message_path}/replies", "POST",
+         addressee.post(f"{_message_url(message_id)}/replies", {"body": " "}), 422),
+        (f"{message_path}/acknowledge", "POST",
+         addressee.post(f"{_message_url(message_id)}/acknowledge"), 200),
+        (f"{message_path}/acknowledge", "POST",
+         addressee.post(f"{_message_url(message_id)}/acknowledge"), 409),
+        ("/api/v1/inbox", "GET", addressee.get("/api/v1/inbox"), 200),
+        ("/api/v1/inbox", "GET", addressee.get("/api/v1/inbox?sent_from=soon"), 422),
+    ]
+    for path, method, response, status in answers:
+        assert response.status_code == status, (path, method, response.text)
+        _conforms(path, method, response)
+
+
+def test_a_deleted_message_keeps_its_tombstone_only(api_as, in_app, api):
+    world = api.world
+    with in_app() as session:
+        message_id = _sent(api, kind="alert", alert=messaging.AlertFields(commodity="NPS"))
+        ocu = session.get(User, world.ocu.id)
+        messaging.delete_message(session.get(Message, message_id), actor=ocu,
+                                 access=world.access(ocu))
+    response = api_as(world.addressee).get(_message_url(message_id))
+    assert response.status_code == 200
+    shown = response.json
+    assert shown["deleted_at"] is not None
+    assert (shown["body"], shown["alert"], shown["attachments"]) == (None, None, [])
+    _conforms("/api/v1/messages/{message_id}", "GET", response)
+    [item] = api_as(world.addressee).get(api.messages_url).json["items"]
+    assert item["deleted"] is True
+    assert_api_error(api_as(world.addressee).post(f"{_message_url(message_id)}/replies",
+                                                  {"body": "x"}), 409, "message_deleted")
