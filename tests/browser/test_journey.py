@@ -70,15 +70,18 @@ def test_1_the_secretariat_creates_an_operation_and_invites(journey):
     for code in ("JP", "FR", "DE"):
         page.get_by_label("Organisation to invite").select_option(code)
         page.get_by_role("button", name="Invite").click()
-        expect(page.get_by_role("region", name=re.compile(rf"\({code}\)"))).to_be_visible()
-    # The host's coordinator runs the OCU.
+        expect(page.get_by_role("link", name=re.compile(rf"\({code}\)$"))).to_be_visible()
+    # The host's coordinator runs the OCU: named on KR's own page.
+    page.get_by_role("link", name=re.compile(r"^Taking part")).click()
+    scan(page, "participants-list")
+    page.get_by_role("link", name=re.compile(r"\(KR\)$")).click()
     host = page.get_by_role("region", name=re.compile(r"\(KR\)"))
     host.get_by_text("Add a person from KR").click()
     ocu = host.get_by_label("Person").locator("option", has_text="OCU")
     host.get_by_label("Person").select_option(ocu.get_attribute("value"))
     host.get_by_label("Role").select_option("coordinator")
     host.get_by_role("button", name="Add").click()
-    scan(page, "participants")
+    scan(page, "participant-page")
     page.context.close()
 
 

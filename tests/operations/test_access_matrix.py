@@ -445,8 +445,8 @@ def test_counts_on_lists_leave_out_operations_the_user_cannot_see(client_as, ids
                           if p.status is ParticipationStatus.ACCEPTED)
     page = client_as("cp.br").get("/operations/").text
     row = re.search(r"PRECURSOR-DEMO.*?</tr>", page, re.DOTALL).group(0)
-    assert f'<td class="num">{taking_part}</td>' in row
-    assert page.count('<td class="num">') == 1
+    assert f'<td class="num" data-label="Taking part">{taking_part}</td>' in row
+    assert page.count('<td class="num"') == 1
 
 
 # -- the invitee -------------------------------------------------------------------------------

@@ -711,7 +711,7 @@ def test_the_home_page_lists_my_operations_current_first(client_as):
 
 def _taking_part_cell(page, code: str) -> str:
     row = page.text[page.text.index(f">{code}</a>"):]
-    return re.findall(r'<td class="num">(.*?)</td>', row)[0]
+    return re.findall(r'<td class="num"[^>]*>(.*?)</td>', row)[0]
 
 
 @pytest.mark.parametrize("path", ["/operations/", "/"])

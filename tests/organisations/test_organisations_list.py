@@ -14,7 +14,8 @@ _NEXT = re.compile(r'<a [^>]*rel="next" href="([^"]+)"')
 _ROW = re.compile(r'<th scope="row"><a href="/admin/organisations/(\d+)">([^<]+)</a></th>'
                   r'\s*<td[^>]*>[^<]*</td>\s*<td[^>]*>([^<]*)</td>\s*<td[^>]*>([^<]*)</td>'
                   r'\s*<td[^>]*>([^<]*)</td>'
-                  r'\s*<td class="num"[^>]*><a href="/admin/accounts/\?organisation=([^"]+)">(\d+)</a>'
+                  r'\s*<td class="num"[^>]*>'
+                  r'<a href="/admin/accounts/\?organisation=([^"]+)">(\d+)</a>'
                   r'</td>\s*<td[^>]*>([^<]*)</td>')
 
 
