@@ -15,6 +15,7 @@ from flask import abort, g, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from opsplatform.auth.models import User
 from opsplatform.core.db import db
 from opsplatform.core.errors import DomainError, json_error
 from opsplatform.core.lists import ListArgsError, load_args
@@ -36,6 +37,7 @@ from opsplatform.operations.access import (
     operation_route,
 )
 from opsplatform.operations.models import Operation
+from opsplatform.organisations.models import Organisation
 
 from . import bp
 from .body import load_json
@@ -81,6 +83,15 @@ def _load_message(message_id: int) -> tuple[Message, Operation, OperationAccess]
 def _message_json(message: Message, operation: Operation, access: OperationAccess, *,
                   read: bool = True) -> dict:
     user = current_user._get_current_object()
+    # The addressees' organisations and who acknowledged, one query each: every addressee
+    # then finds them loaded (a message just sent to all would otherwise load them one by one).
+    # (Held in ``loaded`` until dumped: the session's identity map holds objects weakly.)
+    addressees = message.addressees
+    loaded: list[object] = list(db.session.scalars(select(Organisation).where(
+        Organisation.id.in_({addressee.organisation_id for addressee in addressees}))))
+    acknowledgers = {addressee.acknowledged_by_id for addressee in addressees} - {None}
+    if acknowledgers:
+        loaded += db.session.scalars(select(User).where(User.id.in_(acknowledgers))).all()
     thread = list(db.session.scalars(
         select(Message.id).where(Message.thread_id == message.thread_id, readable_by(user))
         .order_by(Message.sent_at, Message.id)))
@@ -89,7 +100,9 @@ def _message_json(message: Message, operation: Operation, access: OperationAcces
             message, user, access),
         operation_code=operation.code, thread=thread, organisation_id=user.organisation_id,
         read=read)
-    return schema.dump(message)
+    shown = schema.dump(message)
+    del loaded
+    return shown
 
 
 def _list_args(schema):
