@@ -106,3 +106,17 @@ def test_a_title_of_one_long_word_wraps(secretariat, scanner):
         _assert_fits(secretariat, path)
     secretariat.goto(f"/operations/{operation}")
     scanner.scan(secretariat, "long-title")
+
+
+def test_the_dashboards_return_legend_is_text_in_view_on_a_phone(secretariat):
+    catalyst = _operation_id(secretariat, "CATALYST-DEMO")
+    secretariat.goto(f"/operations/{catalyst}")
+    secretariat.set_viewport_size(PHONE)
+    legend = secretariat.locator(".reporting-totals dt")
+    assert legend.count() >= 4
+    for index in range(legend.count()):
+        box = legend.nth(index).bounding_box()
+        assert 0 <= box["x"] and box["x"] + box["width"] <= PHONE["width"]
+    # The drawing carries no legend of its own to be cut off.
+    assert secretariat.locator(".chart svg text", has_text="Nil return").count() == 0
+    secretariat.set_viewport_size(DESKTOP)

@@ -17,6 +17,7 @@ from .. import queries
 from ..access import OperationAccess
 from ..charts import compliance_chart, phase_swatch, timeline_chart, timeline_phases
 from ..models import Operation, ParticipationStatus, PhaseKind
+from ..queries import CellStatus
 
 
 def dashboard_context(operation: Operation, access: OperationAccess,
@@ -60,7 +61,9 @@ def dashboard_context(operation: Operation, access: OperationAccess,
     if access.can(Permission.COMPLIANCE_SUMMARY_READ):
         # The totals and the viewer's own row: the dashboard never builds the whole table.
         own = queries.compliance_summary(operation, access, today=today)
-        context["compliance_chart"] = compliance_chart(own.totals, id_prefix="compliance-summary")
+        context["compliance_chart"] = compliance_chart(own.totals, id_prefix="compliance-summary",
+                                                       legend=False)
+        context["return_totals"] = [(status, own.totals[status]) for status in CellStatus]
         context["has_periods"] = bool(own.periods)
         if access.participation is not None:
             context["own_periods"] = own.periods
