@@ -265,8 +265,10 @@ def messages_remind(operation: Operation, message_id: int):
                             _anchor="acknowledgements"))
 
 
+# Entered with MESSAGES_READ so that a message the caller may not see is a 404 here too
+# (never a 403 that would be the same for any id); deleting then needs MESSAGES_DELETE.
 @bp.post("/operations/<int:operation_id>/messages/<int:message_id>/delete")
-@operation_route(Permission.MESSAGES_DELETE)
+@operation_route(Permission.MESSAGES_READ)
 def messages_delete(operation: Operation, message_id: int):
     message = _load(operation, message_id)
     domain.delete_message(message, actor=current_user._get_current_object(),
