@@ -220,6 +220,7 @@ def test_an_observer_cannot_send_a_bulletin(world, pages, in_app):
     assert response.status_code == 422
     with in_app() as session:
         assert session.scalar(select(func.count(Message.id)).where(
+            Message.operation_id == world.operation_id,
             Message.kind == MessageKind.BULLETIN)) == 0
 
 
