@@ -25,7 +25,7 @@ from tests.url_rules import RULES
 ROLES = ["anonymous", "outsider", "bystander", "observer", "sender_colleague", "addressee",
          "ocu"]
 SUBJECT = "Matrix parcel XJ-42"
-A, O = 302, 404  # anonymous to sign in; outsiders not found
+A, O = 302, 404  # noqa: E741 - anonymous to sign in; outsiders not found
 MESSAGE = r"^/operations/\d+/messages/\d+(#acknowledgements)?$"
 
 
