@@ -172,9 +172,8 @@ def test_a_contact_point_sends_an_alert_to_chosen_administrations(api_as, in_app
     assert sent["thread"] == [sent["id"]] and sent["thread_id"] == sent["id"]
     assert sent["read"] is True
     assert sent["body"].startswith("A **suspicious** parcel.")
-    if "body_html" in sent:
-        assert "<strong>suspicious</strong>" in sent["body_html"]
-        assert "<script>" not in sent["body_html"]
+    assert "<strong>suspicious</strong>" in sent["body_html"]
+    assert "<script>" not in sent["body_html"] and "&lt;script&gt;" in sent["body_html"]
     with in_app() as session:
         entry = session.scalars(select(AuditEntry).where(
             AuditEntry.action == AuditAction.MESSAGE_SENT).order_by(AuditEntry.id.desc())).first()
@@ -583,7 +582,8 @@ def test_a_deleted_message_keeps_its_tombstone_only(api_as, in_app, api):
     assert response.status_code == 200
     shown = response.json
     assert shown["deleted_at"] is not None
-    assert (shown["body"], shown["alert"], shown["attachments"]) == (None, None, [])
+    assert (shown["body"], shown["body_html"], shown["alert"], shown["attachments"]) == (
+        None, None, None, [])
     _conforms("/api/v1/messages/{message_id}", "GET", response)
     [item] = api_as(world.addressee).get(api.messages_url).json["items"]
     assert item["deleted"] is True

@@ -18,6 +18,7 @@ from typing import Any, Self
 from marshmallow import Schema, ValidationError, fields, validate
 
 from opsplatform.core.vocabularies import HandlingCode, LabelledEnum, TlpLevel, TransportMode
+from opsplatform.messaging.markdown import render_markdown
 from opsplatform.messaging.models import (
     MAX_BODY_LENGTH,
     MAX_COMMODITY_LENGTH,
@@ -274,6 +275,13 @@ class MessageSchema(VisibleSchema):
         "description": "Deleted by the OCU: its body, alert and attachments are gone"})
     body = fields.String(required=True, allow_none=True,
                          metadata={"description": "Markdown source; null once deleted"})
+    body_html = fields.Function(
+        lambda message: None if message.body is None else str(render_markdown(message.body)),
+        required=True, metadata={
+            "type": "string", "nullable": True,
+            "description": "The body rendered as the message page shows it: sanitised "
+                           "HTML (no raw HTML, scripts, images or styles; links to http(s) "
+                           "and mailto only); null once deleted"})
     audience = _enum(Audience, required=True, metadata={
         "description": "all, ocu, or chosen administrations (replies too)"})
     alert = fields.Nested(AlertSchema, required=True, allow_none=True)
