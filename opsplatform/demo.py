@@ -114,10 +114,15 @@ def _ensure_accounts(password: str) -> int:
 
 def load_demo(password: str) -> str:
     """Create whatever part of the demo dataset is missing; return a one-line summary."""
+    from opsplatform.messaging import notifications
+    from opsplatform.messaging.demo import load_demo_messages
     from opsplatform.operations.demo import load_demo_operations
 
     organisations = _ensure_organisations()
     accounts = _ensure_accounts(password)
-    operations = load_demo_operations(password)
-    return (f"Demo data loaded: {organisations} organisations, {accounts} accounts and "
-            f"{operations} operations created.")
+    # The demo's people have no real mailboxes: no notices, whatever the configuration.
+    with notifications.suppressed():
+        operations = load_demo_operations(password)
+        messages = load_demo_messages()
+    return (f"Demo data loaded: {organisations} organisations, {accounts} accounts, "
+            f"{operations} operations and {messages} messages created.")

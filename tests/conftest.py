@@ -168,14 +168,25 @@ def in_app(app):
 
 @pytest.fixture
 def without_demo_documents(in_app):
-    """Start from an operation without documents (the demo uploads an operational plan)."""
+    """Start from an operation without documents (the demo uploads an operational plan)
+    and without messages (the demo sends some, with attachments): no stored file and no
+    encrypted field of the demo's is left for tests of the file store and of rotation."""
     from sqlalchemy import delete
 
     from opsplatform.core.files import StoredFile
+    from opsplatform.messaging.models import (
+        AlertDetails,
+        Message,
+        MessageAddressee,
+        MessageAttachment,
+        MessageRead,
+    )
     from opsplatform.operations.models import OperationDocument
 
     with in_app() as session:
         session.execute(delete(OperationDocument))
+        for model in (MessageAttachment, AlertDetails, MessageRead, MessageAddressee, Message):
+            session.execute(delete(model))
         session.execute(delete(StoredFile))
 
 

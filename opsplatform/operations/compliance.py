@@ -2,8 +2,9 @@
 
 Every participating member administration owes a return for each reporting
 period: seizures reported, or a nil return ("nothing seized"). Coordinators
-remind those who have not reported. Until the platform's messages exist, a
-reminder is recorded here and shown to the administration on its dashboard.
+remind those who have not reported: a reminder is recorded here (the reporting
+tables and the dashboard read it) and sent to the administration as an urgent
+request asking for acknowledgement (``messaging.operations.send_message``).
 """
 
 from __future__ import annotations
@@ -346,4 +347,42 @@ def send_reminders(operation: Operation, period: ReportingPeriod, *, actor: User
         record(AuditAction.REMINDER_SENT, target=reminder, actor=actor, operation=operation,
                subject=participation.organisation.code,
                details={"period": [str(period.starts_on), str(period.ends_on)]})
+        _send_reminder_message(operation, period, participation, message, actor=actor,
+                               today=today)
     return reminders
+
+
+def _send_reminder_message(operation: Operation, period: ReportingPeriod,
+                           participation: Participation, note: str, *, actor: User,
+                           today: date) -> None:
+    """The reminder as a message to the one administration (each its own, as each sees
+    only its own reporting row): an urgent request asking for acknowledgement. None to
+    the reminder's own administration, nor once the operation is closed (no message can
+    be sent in it)."""
+    # Imported here: messaging builds on the operations package.
+    from opsplatform.messaging import operations as messaging
+    from opsplatform.messaging.models import Audience, MessageKind, MessagePriority
+
+    from .access import access_for
+
+    if participation.organisation_id == actor.organisation_id or operation.closed_at is not None:
+        return
+    span = dates.span(period.starts_on, period.ends_on)
+    overdue = today > period.deadline_at.date()
+    subject = (_("Return for %(period)s overdue", period=span) if overdue
+               else _("Return for %(period)s due", period=span))
+    lines = [_("%(code)s has not filed its return for %(period)s in %(operation)s, due by "
+               "%(deadline)s (UTC).", code=participation.organisation.code, period=span,
+               operation=operation.code, deadline=dates.day(period.deadline_at.date())),
+             _("File it, with the seizures of the period or as a nil return, on the "
+               "operation's reporting page, then acknowledge this message.")]
+    if note:
+        lines.append(note)
+    messaging.send_message(
+        operation,
+        messaging.MessageFields(subject=subject, body="\n\n".join(lines),
+                                kind=MessageKind.REQUEST, priority=MessagePriority.URGENT,
+                                audience=Audience.CHOSEN,
+                                organisations=[participation.organisation.code],
+                                requires_ack=True),
+        actor=actor, access=access_for(actor, operation))

@@ -29,7 +29,9 @@ def _needs(client) -> tuple[list[tuple[str, str, str, str]], int]:
     page = client.get("/").text
     items = [(kind, url, unescape(title), unescape(re.sub(r"<[^>]+>", "", meta)))
              for kind, url, title, meta in _ITEM.findall(page)]
-    count = re.search(r'<span class="count" aria-hidden="true">(\d+)</span>', page)
+    # Home's count (Messages has one too: the unread).
+    count = re.search(r'<span class="count" aria-hidden="true">(\d+)</span>'
+                      r'<span class="visually-hidden">\(\d+ things? waits? for you\)', page)
     others = sum(1 for item in items if item[0] in _OTHER_DOMAINS)
     return ([item for item in items if item[0] not in _OTHER_DOMAINS],
             (int(count.group(1)) if count else 0) - others)
