@@ -289,6 +289,61 @@ def api_operation_small(bench: Bench) -> None:
     _api_operation(bench, "small")
 
 
+def inbox(bench: Bench) -> None:
+    """The busy contact point's inbox across its operations (unread first)."""
+    if not bench.has_route("/messages/"):
+        raise SkipScenario("the app has no inbox")
+    page = expect(bench.browser_as(_busy(bench)).get("/messages/")).get_data(as_text=True)
+    assert "BENCH-" in page, page[:300]
+
+
+def operation_messages(bench: Bench) -> None:
+    """The large operation's messages, as its coordinator (who sees every one)."""
+    if not bench.has_route("/operations/<int:operation_id>/messages"):
+        raise SkipScenario("the app has no message list")
+    operation = _dashboard(bench, "large")
+    expect(bench.browser_as(operation["email"]).get(f"/operations/{operation['id']}/messages"))
+
+
+def api_inbox(bench: Bench) -> None:
+    """GET /api/v1/inbox (first page) as the busy contact point."""
+    if not bench.has_route("/api/v1/inbox"):
+        raise SkipScenario("the app has no GET /api/v1/inbox")
+    body = expect(bench.api_as(_busy(bench)).get("/api/v1/inbox")).get_json()
+    assert "items" in body, body
+
+
+def _fifty_administrations(operation_id: int, coordinator_email: str):
+    def find(session) -> list[str]:
+        own = select(User.organisation_id).where(User.email == coordinator_email)
+        return list(session.scalars(
+            select(Organisation.code).join(Participation,
+                                           Participation.organisation_id == Organisation.id)
+            .where(Participation.operation_id == operation_id,
+                   Participation.status == ParticipationStatus.ACCEPTED,
+                   Organisation.id.not_in(own))
+            .order_by(Organisation.code).limit(50)))
+    return find
+
+
+def send_message_to_50(bench: Bench) -> None:
+    """POST /api/v1/operations/<id>/messages from the large operation's coordinator to 50
+    administrations, asking for acknowledgement: one message written per request."""
+    if not bench.has_route("/api/v1/operations/<int:operation_id>/messages"):
+        raise SkipScenario("the app has no POST /api/v1/operations/<id>/messages")
+    operation = _dashboard(bench, "large")
+    codes = bench.once("fifty_administrations",
+                       _fifty_administrations(operation["id"], operation["email"]))
+    if len(codes) < 50:
+        raise SkipScenario(f"the large operation has {len(codes)} other administrations, "
+                           "not 50")
+    body = {"subject": "Weekly OCU bulletin", "body": "Watch express parcels from NL.",
+            "kind": "general", "priority": "routine", "recipients": codes,
+            "requires_ack": True}
+    expect(bench.api_as(operation["email"]).post(
+        f"/api/v1/operations/{operation['id']}/messages", json=body), 201)
+
+
 SCENARIOS: dict[str, Callable[[Bench], None]] = {
     "sign_in_page": sign_in_page,
     "api_me": api_me,
@@ -300,6 +355,10 @@ SCENARIOS: dict[str, Callable[[Bench], None]] = {
     "api_operations_list": api_operations_list,
     "api_operation_small": api_operation_small,
     "api_operation": api_operation,
+    "inbox": inbox,
+    "operation_messages": operation_messages,
+    "api_inbox": api_inbox,
+    "send_message_to_50": send_message_to_50,
 }
 
 
