@@ -341,3 +341,13 @@ def test_the_api_documents_the_multipart_body(client):
     assert {"201", "404", "409", "413", "415", "422"} <= set(post["responses"])
     get = document["paths"]["/api/v1/attachments/{attachment_id}"]["get"]
     assert "application/octet-stream" in get["responses"]["200"]["content"]
+
+
+def test_the_message_page_lists_the_files_and_previews_images(client_as, posted):
+    page = client_as(posted.people["addressee"]).get(
+        f"/operations/{posted.operation_id}/messages/{posted.message_id}").text
+    url = (f"/operations/{posted.operation_id}/messages/{posted.message_id}"
+           f"/attachments/{posted.attachment_id}")
+    assert f'<a href="{url}" download>parcel photo.png</a>' in page
+    assert f'<img src="{url}?inline=1" alt="parcel photo.png"' in page
+    assert "PNG image" in page and "1 attached file" in page
