@@ -59,7 +59,13 @@ from opsplatform.core.vocabularies import (
     TlpLevel,
     TransportMode,
 )
-from opsplatform.messaging.models import Message, MessageAddressee, MessageKind, MessageRead
+from opsplatform.messaging.models import (
+    Message,
+    MessageAddressee,
+    MessageDelivery,
+    MessageKind,
+    MessageRead,
+)
 from opsplatform.models import Organisation, User
 from opsplatform.operations.models import (
     DocumentCategory,
@@ -865,6 +871,29 @@ _BODY = ("Consignment declared as bath salts, 2 kg, routed via a transit hub. Pl
 _AUDIENCES = [("chosen", 0.80), ("ocu", 0.15), ("all", 0.05)]
 
 
+def _deliveries(platform: Platform, row: OperationRow, message: dict, addressed: set[int],
+                addressee_rows: list[dict], readers: set[int]) -> list[dict]:
+    """The inbox rows of one message (messaging/deliveries.py's rule, on the generator's
+    own records): the people with a role of the sender's and the addressed organisations,
+    the coordinator, and the secretariat's people when WCO is among them."""
+    seeing = {message["sender_organisation_id"], *addressed}
+    awaited = {entry["organisation_id"] for entry in addressee_rows
+               if message["requires_ack"] and entry["acknowledged_at"] is None}
+    people = {person: organisation for organisation in seeing
+              for person in row.people.get(organisation, [])}
+    if row.coordinator_id is not None:
+        people.setdefault(row.coordinator_id, None)
+    wco = platform.organisation("WCO").id
+    if wco in seeing:
+        people.update({person: wco for person in platform.secretariat_ids
+                       if person not in people})
+    return [{"user_id": person, "message_id": message["id"],
+             "operation_id": message["operation_id"], "sent_at": message["sent_at"],
+             "unread": person not in readers,
+             "awaits_ack": organisation in awaited and person in row.people.get(organisation, [])}
+            for person, organisation in people.items()]
+
+
 def generate_messages(connection: Connection, platform: Platform, count: int) -> int:
     """``count`` messages over the operations under way or closed, encrypted as sent ones
     are, each with its addressees (mostly one to three administrations, some to the OCU,
@@ -885,7 +914,7 @@ def generate_messages(connection: Connection, platform: Platform, count: int) ->
     threads: dict[int, list[tuple[int, int]]] = {}  # operation -> (message id, sender org)
     inserted = 0
     for batch_start in range(0, count, BATCH_SIZE):
-        messages, addressees, reads = [], [], []
+        messages, addressees, reads, deliveries = [], [], [], []
         for number in range(batch_start, min(count, batch_start + BATCH_SIZE)):
             row = owners[number]
             message_id = first_id + number
@@ -920,6 +949,7 @@ def generate_messages(connection: Connection, platform: Platform, count: int) ->
                 "priority": rng.choices(["routine", "urgent", "flash"], [0.85, 0.12, 0.03])[0],
                 "handling_code": "H1", "tlp": "TLP:AMBER", "audience": audience,
                 "requires_ack": requires_ack, "sent_at": sent_at})
+            readers = {sender}
             for organisation_id in sorted(addressed):
                 acknowledged = requires_ack and rng.random() < 0.7
                 reader = row.people[organisation_id][0]
@@ -928,13 +958,18 @@ def generate_messages(connection: Connection, platform: Platform, count: int) ->
                     "acknowledged_at": sent_at + timedelta(hours=2) if acknowledged else None,
                     "acknowledged_by_id": reader if acknowledged else None})
                 if rng.random() < 0.8 and reader != sender:
+                    readers.add(reader)
                     reads.append({"message_id": message_id, "user_id": reader,
                                   "read_at": sent_at + timedelta(hours=1)})
             reads.append({"message_id": message_id, "user_id": sender, "read_at": sent_at})
             earlier.append((message_id, sender_org))
+            deliveries.extend(_deliveries(
+                platform, row, messages[-1], addressed, addressees[-len(addressed):],
+                readers))
         inserted += insert_rows(connection, Message.__table__, messages)
         insert_rows(connection, MessageAddressee.__table__, addressees)
         insert_rows(connection, MessageRead.__table__, reads)
+        insert_rows(connection, MessageDelivery.__table__, deliveries)
     if connection.dialect.name == "postgresql":  # ids given explicitly: move the sequence on
         connection.execute(text("SELECT setval(pg_get_serial_sequence('messages', 'id'), "
                                 "(SELECT max(id) FROM messages))"))

@@ -9,6 +9,7 @@ from opsplatform.messaging.models import (  # noqa: F401
     Message,
     MessageAddressee,
     MessageAttachment,
+    MessageDelivery,
     MessageRead,
 )
 from opsplatform.operations.models import (  # noqa: F401

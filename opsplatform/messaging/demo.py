@@ -22,7 +22,7 @@ from opsplatform.core.db import db
 from opsplatform.operations.access import standing_in
 from opsplatform.operations.models import Operation
 
-from . import attachments
+from . import attachments, deliveries
 from . import operations as messaging
 from .models import Audience, Message, MessageKind, MessagePriority, MessageRead
 from .operations import AlertFields, MessageFields
@@ -312,6 +312,7 @@ def load_demo_messages(today: date | None = None) -> int:
 def _date_back(message: Message, sent_at: datetime) -> None:
     """Place the message, its acknowledgements and reads at the time the demo says."""
     message.sent_at = sent_at
+    deliveries.redated(message)
     for number, addressee in enumerate(message.addressees):
         if addressee.acknowledged_at is not None:
             addressee.acknowledged_at = sent_at + timedelta(hours=1, minutes=7 * number)

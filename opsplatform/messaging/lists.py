@@ -26,6 +26,7 @@ from sqlalchemy import (
     bindparam,
     case,
     exists,
+    false,
     func,
     or_,
     select,
@@ -44,6 +45,7 @@ from opsplatform.core.lists import (
     matching,
 )
 from opsplatform.core.permissions import Permission, roles_allowed
+from opsplatform.operations.access import access_for
 from opsplatform.operations.models import Membership, Operation, OperationRole
 from opsplatform.organisations.models import Organisation
 
@@ -51,11 +53,12 @@ from .models import (
     Message,
     MessageAddressee,
     MessageAttachment,
+    MessageDelivery,
     MessageKind,
     MessagePriority,
     MessageRead,
 )
-from .visibility import readable_by
+from .visibility import oversees, readable_in
 
 MAX_SEARCH_LENGTH = 100
 MAX_OPERATION_CODE_LENGTH = 40
@@ -211,9 +214,11 @@ class _MessageFilters(ListArgsSchema):
             raise ValidationError(str(_l("The last day comes before the first.")), "sent_to")
 
 
-# Unread first, then newest; all descending so that one row comparison pages it.
-INBOX = Listing("inbox", SortKey(UNREAD, descending=True, nullable=False),
-                SortKey(Message.sent_at, descending=True), SortKey(Message.id, descending=True))
+# Unread first, then newest; all descending so that one row comparison pages it. Read
+# from the person's own rows (deliveries.py), in the order of their index.
+INBOX = Listing("inbox", SortKey(MessageDelivery.unread, descending=True, nullable=False),
+                SortKey(MessageDelivery.sent_at, descending=True),
+                SortKey(MessageDelivery.message_id, descending=True))
 OPERATION_MESSAGES = Listing("operation_messages", SortKey(Message.sent_at, descending=True),
                              SortKey(Message.id, descending=True))
 
@@ -262,26 +267,54 @@ def _start_of(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def _base(user: User, args: ListArgs) -> Select:
-    query = (select(*_row_columns(user), UNREAD)
-             .join(Operation, Operation.id == Message.operation_id)
-             .join(User, User.id == Message.sender_id)
-             .join(Organisation, Organisation.id == Message.sender_organisation_id)
-             .where(readable_by(user)))
+def _joined(query: Select) -> Select:
+    return (query.join(Operation, Operation.id == Message.operation_id)
+            .join(User, User.id == Message.sender_id)
+            .join(Organisation, Organisation.id == Message.sender_organisation_id))
+
+
+def _base(user: User, args: ListArgs, visible: ColumnElement[bool]) -> Select:
+    query = _joined(select(*_row_columns(user), UNREAD)).where(visible)
+    return _filtered(query, user, args)
+
+
+def _total_of(user: User, args: ListArgs, visible: ColumnElement[bool]) -> Select:
+    """The same rows as ``_base``, bare: counting them visits no row's columns, and joins
+    only for the filters that name the sender or the operation."""
+    query = select(Message.id).where(visible)
+    if args.filters.get("q") or args.filters.get("operation"):
+        query = _joined(query)
     return _filtered(query, user, args)
 
 
 def inbox_page(user: User, args: ListArgs) -> Page[MessageRow]:
     """The messages ``user`` may see across operations under ``args``: unread first,
-    then newest. Two queries on a first page (rows with the total), whatever its length."""
-    return _rows(INBOX.page(_base(user, args), args, params=_reader(user)))
+    then newest, from the person's own inbox rows (deliveries.py, the rule of
+    ``readable_by`` written down). Two queries (the rows, the total)."""
+    if not (user.is_active and user.organisation.is_active):
+        return Page([], None, 0)
+    own = MessageDelivery.user_id == user.id
+    columns = list(_row_columns(user))
+    query = _filtered(_joined(
+        select(*columns, MessageDelivery.unread, MessageDelivery.message_id)
+        .select_from(MessageDelivery).join(Message, Message.id == MessageDelivery.message_id)
+    ).where(own), user, args)
+    counted = select(MessageDelivery.message_id).where(own)
+    if any(args.filters.get(name) for name in ("kind", "priority", "needs_my_ack", "sent_from",
+                                              "sent_to", "q", "operation")):
+        counted = _filtered(_joined(counted.join(
+            Message, Message.id == MessageDelivery.message_id)), user, args)
+    return _rows(INBOX.page(query, args, total_of=counted))
 
 
 def operation_messages_page(operation: Operation, user: User, args: ListArgs
                             ) -> Page[MessageRow]:
     """The messages of ``operation`` that ``user`` may see under ``args``, newest first."""
-    query = _base(user, args).where(Message.operation_id == operation.id)
-    return _rows(OPERATION_MESSAGES.page(query, args, params=_reader(user)))
+    visible = (readable_in(user, operation.id, overseeing=oversees(user, operation.id))
+               if access_for(user, operation).is_member else false())
+    return _rows(OPERATION_MESSAGES.page(_base(user, args, visible), args,
+                                         params=_reader(user),
+                                         total_of=_total_of(user, args, visible)))
 
 
 def _reader(user: User) -> dict[str, int]:

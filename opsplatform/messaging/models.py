@@ -195,6 +195,33 @@ class MessageRead(Base):
     read_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class MessageDelivery(Base):
+    """A message in one person's inbox: who may see it, kept as rows (deliveries.py), so
+    that an inbox, its unread count and what awaits acknowledgement are read from the
+    person's own rows, in index order, however many messages the platform holds.
+
+    Written when a message is sent and whenever someone's standing in its operation
+    changes; always the rows ``visibility.readable_by`` gives (tests hold them equal).
+    """
+
+    __tablename__ = "message_deliveries"
+    __table_args__ = (
+        Index("ix_message_deliveries_inbox", "user_id", "unread", "sent_at", "message_id"),
+        Index("ix_message_deliveries_awaiting", "user_id", "awaits_ack"),
+        Index("ix_message_deliveries_operation", "operation_id", "user_id"),
+    )
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"),
+                                            primary_key=True, index=True)
+    operation_id: Mapped[int] = mapped_column(ForeignKey("operations.id", ondelete="CASCADE"))
+    sent_at: Mapped[datetime]
+    # Not yet opened by this person (never for a tombstone).
+    unread: Mapped[bool] = mapped_column(default=True)
+    # The person acknowledges for an administration asked to, which has not yet.
+    awaits_ack: Mapped[bool] = mapped_column(default=False)
+
+
 class AlertDetails(EncryptedRow, Base):
     """A shipment an alert is about, in fields, so it can become a seizure record and its
     identifiers can be matched (by blind index) without decrypting anything."""

@@ -2,12 +2,12 @@
 their administration, for those who acknowledge for it (the roles the permission map
 gives ``MESSAGES_SEND`` in the message's operation), flash and urgent ones first.
 
-The navigation's count is one statement built at import and bound per request
-(``core/needs.bound_to``). Its condition implies ``visibility.readable_by``: the
-message is addressed to the user's administration, which takes part in the operation
-(accepted) through the user's own role, and the administration is active. The items
-(the home page) add ``readable_by(user)`` itself; ``tests/main/test_need_count_bound.py``
-and ``tests/messaging/test_pages_needs.py`` hold the two to the same number.
+Both the navigation's count and the home page's items read the person's own inbox
+rows marked as awaiting acknowledgement (deliveries.py, which writes down the rule of
+``visibility.readable_by`` and of ``lists.awaiting_acknowledgement_by``): one statement
+built at import and bound per request (``core/needs.bound_to``).
+``tests/main/test_need_count_bound.py`` and ``tests/messaging/test_pages_needs.py`` hold
+the two to the same number.
 """
 
 from __future__ import annotations
@@ -27,41 +27,28 @@ from opsplatform.core.needs import (
 )
 from opsplatform.core.templating import gettext as _
 from opsplatform.operations.models import (
-    Membership,
     Operation,
-    Participation,
-    ParticipationStatus,
 )
 from opsplatform.organisations.models import Organisation
 
-from .lists import ACKNOWLEDGING_ROLES
-from .models import Message, MessageAddressee, MessageKind, MessagePriority
+from .models import Message, MessageDelivery, MessageKind, MessagePriority
 from .urls import MessageUrl
-from .visibility import readable_by
 
 sender = Organisation.__table__.alias("sender")
-# Aliased: visibility's own conditions on addressees must not correlate to this join.
-asked = MessageAddressee.__table__.alias("asked")
 
 
 def _awaiting() -> Select:
-    """Messages awaiting the acknowledgement of ``ORGANISATION_ID``, which ``USER_ID``
-    may give: a role acknowledging for it in the message's operation."""
-    acknowledges = exists().where(
-        Membership.operation_id == Message.operation_id, Membership.user_id == USER_ID,
-        Membership.role.in_(ACKNOWLEDGING_ROLES),
-        Participation.id == Membership.participation_id,
-        Participation.organisation_id == ORGANISATION_ID,
-        Participation.status == ParticipationStatus.ACCEPTED)
+    """Messages awaiting the acknowledgement of the administration of ``USER_ID``, which
+    the person may give: their inbox rows so marked (deliveries.py), while the
+    administration is active."""
     return (
         select(Message.id, Message.subject, Message.kind, Message.priority,
                Message.operation_id, Operation.code, sender.c.code, Message.sent_at)
-        .join(asked, (asked.c.message_id == Message.id)
-              & (asked.c.organisation_id == ORGANISATION_ID)
-              & asked.c.acknowledged_at.is_(None))
+        .select_from(MessageDelivery)
+        .join(Message, Message.id == MessageDelivery.message_id)
         .join(Operation, Operation.id == Message.operation_id)
         .join(sender, sender.c.id == Message.sender_organisation_id)
-        .where(Message.requires_ack.is_(True), Message.deleted_at.is_(None), acknowledges,
+        .where(MessageDelivery.user_id == USER_ID, MessageDelivery.awaits_ack.is_(True),
                exists().where(Organisation.id == ORGANISATION_ID,
                               Organisation.is_active.is_(True)))
     )
@@ -77,7 +64,7 @@ def _items(user: User) -> list[Need]:
     priorities = MessagePriority.labels_now()
     needs = []
     for message_id, subject, kind, priority, operation_id, code, sender_code, _sent_at in (
-            db.session.execute(_AWAITING.where(readable_by(user)), bound_to(user))):
+            db.session.execute(_AWAITING, bound_to(user))):
         pressing = priority is not MessagePriority.ROUTINE
         detail = _("%(kind)s from %(sender)s", kind=kinds[kind], sender=sender_code)
         if pressing:

@@ -36,6 +36,7 @@ from opsplatform.operations.models import (
 )
 from opsplatform.organisations.models import Organisation
 
+from . import deliveries
 from .models import (
     MAX_BODY_LENGTH,
     MAX_COMMODITY_LENGTH,
@@ -48,6 +49,7 @@ from .models import (
     InformationAccuracy,
     Message,
     MessageAddressee,
+    MessageDelivery,
     MessageKind,
     MessagePriority,
     MessageRead,
@@ -275,6 +277,7 @@ def _deliver(message: Message, organisation_ids: set[int], *, actor: User,
     db.session.flush()
     message.thread_id = message.thread_id or message.id
     db.session.add(MessageRead(message_id=message.id, user_id=actor.id))
+    deliveries.deliver(message)
     record(AuditAction.MESSAGE_SENT, actor=actor, target=message, operation=operation,
            details={"kind": message.kind.value, "priority": message.priority.value,
                     "audience": message.audience.value, "addressees": len(organisation_ids),
@@ -340,6 +343,7 @@ def mark_read(message: Message, user: User) -> bool:
     if db.session.get(MessageRead, (message.id, user.id)) is not None:
         return False
     db.session.add(MessageRead(message_id=message.id, user_id=user.id))
+    deliveries.opened(message, user)
     record(AuditAction.MESSAGE_READ, actor=user, target=message,
            operation=message.operation_id)
     db.session.flush()
@@ -363,6 +367,7 @@ def acknowledge(message: Message, *, actor: User, access: OperationAccess) -> Me
             code="already_acknowledged")
     addressee.acknowledged_at = utcnow()
     addressee.acknowledged_by_id = actor.id
+    deliveries.acknowledged(message, actor.organisation_id)
     record(AuditAction.MESSAGE_ACKNOWLEDGED, actor=actor, target=message,
            operation=message.operation_id, subject=actor.organisation.code)
     db.session.flush()
@@ -417,16 +422,16 @@ def delete_message(message: Message, *, actor: User, access: OperationAccess) ->
         db.session.delete(stored)
     message.deleted_at = utcnow()
     message.deleted_by_id = actor.id
+    deliveries.deleted(message)
     record(AuditAction.MESSAGE_DELETED, actor=actor, target=message,
            operation=message.operation_id, details={"attachments": attachments})
     db.session.flush()
 
 
 def unread_count(user: User) -> int:
-    """Messages ``user`` may see and has not opened, across operations (one query)."""
-    from .visibility import readable_by
-
-    read = select(MessageRead.message_id).where(MessageRead.user_id == user.id)
-    return db.session.scalar(
-        select(func.count(Message.id)).where(readable_by(user), Message.id.not_in(read),
-                                             Message.deleted_at.is_(None))) or 0
+    """Messages ``user`` may see and has not opened, across operations: one count of
+    their own inbox rows (deliveries.py)."""
+    if not (user.is_active and user.organisation.is_active):
+        return 0
+    return db.session.scalar(select(func.count()).where(
+        MessageDelivery.user_id == user.id, MessageDelivery.unread.is_(True))) or 0

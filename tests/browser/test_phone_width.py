@@ -116,7 +116,7 @@ def test_the_dashboards_return_legend_is_text_in_view_on_a_phone(secretariat):
     assert legend.count() >= 4
     for index in range(legend.count()):
         box = legend.nth(index).bounding_box()
-        assert 0 <= box["x"] and box["x"] + box["width"] <= PHONE["width"]
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
     # The drawing carries no legend of its own to be cut off.
     assert secretariat.locator(".chart svg text", has_text="Nil return").count() == 0
     secretariat.set_viewport_size(DESKTOP)
