@@ -1,14 +1,19 @@
 """The message lists: a person's inbox across operations, and one operation's messages.
 
-One ``ListArgsSchema`` per list, loaded by the page and the API alike. Both lists start
-from ``visibility.readable_by(user)`` in SQL, so a message the caller may not see is in
-no row, no total and no search. A page is two queries whatever its length: the rows
-(each with its unread state, acknowledgements and attachments as correlated columns),
-and the total (a window count on the first page, see ``Listing.page``).
+One ``ListArgsSchema`` per list, loaded by the page and the API alike. A message the
+caller may not see is in no row, no total and no search:
 
-Inbox: unread first, then newest, by (unread, sent_at, id), all descending. An
-operation's messages: newest first, by (sent_at, id), served by the index
-``ix_messages_operation_sent``.
+- the inbox reads the person's own inbox rows (``MessageDelivery``, the rule of
+  ``visibility.readable_by`` written down by deliveries.py), unread first, then newest,
+  by (unread, sent_at, message_id) descending, in the order of their index;
+- an operation's list reads the operation's messages newest first, by (sent_at, id)
+  (index ``ix_messages_operation_sent``), under ``visibility.readable_in``, the rule
+  narrowed to an operation whose standing the caller has.
+
+Each row's unread state and whether it awaits the reader's acknowledgement come from
+the reader's inbox row, joined; acknowledgements and attachments are correlated
+columns, worked out for the page's rows only. A page is two queries whatever its
+length: the rows, and their total counted bare (``Listing.page``'s ``total_of``).
 """
 
 from __future__ import annotations
@@ -20,10 +25,8 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, validate, validates_schema
 from sqlalchemy import (
     ColumnElement,
-    Integer,
     Select,
     and_,
-    bindparam,
     case,
     exists,
     false,
@@ -56,7 +59,6 @@ from .models import (
     MessageDelivery,
     MessageKind,
     MessagePriority,
-    MessageRead,
 )
 from .visibility import oversees, readable_in
 
@@ -77,12 +79,10 @@ OVERSEEING_ROLES = _roles(Permission.MESSAGES_OVERSEE)
 
 # -- the columns every row carries, as SQL ----------------------------------------------------
 
-# The reader, bound when a list runs: the inbox's first key is built once, at import.
-READER_ID = bindparam("message_reader_id", type_=Integer)
-# 1 if the reader has not opened the message (a sender has opened their own), else 0.
-UNREAD = case((exists().where(MessageRead.message_id == Message.id,
-                              MessageRead.user_id == READER_ID), 0),
-              else_=1).label("unread")
+# The reader's own inbox row of each message (deliveries.py) says whether it is unread
+# and awaits their administration's acknowledgement: joined, not worked out per row.
+UNREAD = func.coalesce(MessageDelivery.unread, false()).label("unread")
+NEEDS_MY_ACK = func.coalesce(MessageDelivery.awaits_ack, false())
 
 
 def awaiting_acknowledgement_by(user: User) -> ColumnElement[bool]:
@@ -122,7 +122,7 @@ def _row_columns(user: User) -> tuple:
         User.display_name.label("sender_name"), Organisation.code.label("sender_code"),
         Message.sent_at, Message.requires_ack,
         Message.deleted_at.is_not(None).label("is_deleted"),
-        awaiting_acknowledgement_by(user).label("needs_my_ack"),
+        NEEDS_MY_ACK.label("needs_my_ack"), UNREAD,
         case((follows, acknowledged), else_=None).label("acknowledged"),
         case((follows, addressed), else_=None).label("addressed"),
         exists().where(MessageAttachment.message_id == Message.id).label("has_attachments"),
@@ -246,7 +246,7 @@ def _filtered(query: Select, user: User, args: ListArgs) -> Select:
     if filters.get("priority") is not None:
         query = query.where(Message.priority == filters["priority"])
     if filters.get("needs_my_ack"):
-        query = query.where(awaiting_acknowledgement_by(user))
+        query = query.where(NEEDS_MY_ACK)
     if filters.get("sent_from") is not None:
         query = query.where(Message.sent_at >= _start_of(filters["sent_from"]))
     if filters.get("sent_to") is not None:
@@ -273,35 +273,43 @@ def _joined(query: Select) -> Select:
             .join(Organisation, Organisation.id == Message.sender_organisation_id))
 
 
+def _own_row(user: User):
+    return and_(MessageDelivery.message_id == Message.id, MessageDelivery.user_id == user.id)
+
+
 def _base(user: User, args: ListArgs, visible: ColumnElement[bool]) -> Select:
-    query = _joined(select(*_row_columns(user), UNREAD)).where(visible)
-    return _filtered(query, user, args)
+    query = _joined(select(*_row_columns(user))).outerjoin(MessageDelivery, _own_row(user))
+    return _filtered(query.where(visible), user, args)
 
 
 def _total_of(user: User, args: ListArgs, visible: ColumnElement[bool]) -> Select:
     """The same rows as ``_base``, bare: counting them visits no row's columns, and joins
-    only for the filters that name the sender or the operation."""
+    only for the filters that need them."""
     query = select(Message.id).where(visible)
     if args.filters.get("q") or args.filters.get("operation"):
         query = _joined(query)
+    if args.filters.get("needs_my_ack"):
+        query = query.outerjoin(MessageDelivery, _own_row(user))
     return _filtered(query, user, args)
+
+
+_FILTERS = ("kind", "priority", "needs_my_ack", "sent_from", "sent_to", "q", "operation")
 
 
 def inbox_page(user: User, args: ListArgs) -> Page[MessageRow]:
     """The messages ``user`` may see across operations under ``args``: unread first,
     then newest, from the person's own inbox rows (deliveries.py, the rule of
-    ``readable_by`` written down). Two queries (the rows, the total)."""
+    ``readable_by`` written down), in their index's order. Two queries (the rows, the
+    total)."""
     if not (user.is_active and user.organisation.is_active):
         return Page([], None, 0)
     own = MessageDelivery.user_id == user.id
-    columns = list(_row_columns(user))
     query = _filtered(_joined(
-        select(*columns, MessageDelivery.unread, MessageDelivery.message_id)
+        select(*_row_columns(user), MessageDelivery.message_id)
         .select_from(MessageDelivery).join(Message, Message.id == MessageDelivery.message_id)
     ).where(own), user, args)
     counted = select(MessageDelivery.message_id).where(own)
-    if any(args.filters.get(name) for name in ("kind", "priority", "needs_my_ack", "sent_from",
-                                              "sent_to", "q", "operation")):
+    if any(args.filters.get(name) for name in _FILTERS):
         counted = _filtered(_joined(counted.join(
             Message, Message.id == MessageDelivery.message_id)), user, args)
     return _rows(INBOX.page(query, args, total_of=counted))
@@ -313,12 +321,7 @@ def operation_messages_page(operation: Operation, user: User, args: ListArgs
     visible = (readable_in(user, operation.id, overseeing=oversees(user, operation.id))
                if access_for(user, operation).is_member else false())
     return _rows(OPERATION_MESSAGES.page(_base(user, args, visible), args,
-                                         params=_reader(user),
                                          total_of=_total_of(user, args, visible)))
-
-
-def _reader(user: User) -> dict[str, int]:
-    return {READER_ID.key: user.id}
 
 
 def inbox_first_page(limit: int | None = None) -> ListArgs:
@@ -328,5 +331,5 @@ def inbox_first_page(limit: int | None = None) -> ListArgs:
 __all__ = [
     "ACKNOWLEDGING_ROLES", "INBOX", "OPERATION_MESSAGES", "InboxArgsSchema", "MessageRow",
     "OperationMessagesArgsSchema", "awaiting_acknowledgement_by", "inbox_first_page",
-    "inbox_page", "operation_messages_page", "READER_ID", "UNREAD",
+    "inbox_page", "operation_messages_page", "UNREAD",
 ]
