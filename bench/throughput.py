@@ -159,8 +159,8 @@ def scenario_urls(url: str) -> list[tuple[str, str, str]]:
 
     Every list page of the platform is here: the operations list (twice), home, the
     admin lists of organisations and accounts (the platform admin), and the large
-    operation's dashboard, participants, reporting table, contacts and documents (its
-    coordinator); the profile page too.
+    operation's dashboard, participants, reporting table, contacts, documents and
+    messages (its coordinator); the profile page and the busy contact point's inbox.
     """
     sys.path.insert(0, str(BENCH_DIR))
     import run
@@ -190,6 +190,8 @@ def scenario_urls(url: str) -> list[tuple[str, str, str]]:
         (f"contacts ({size})", f"{operation}/contacts", large["email"]),
         (f"documents ({size})", f"{operation}/documents", large["email"]),
         ("profile", "/profile", busy["email"]),
+        ("inbox (busy contact point)", "/messages/", busy["email"]),
+        (f"messages ({size})", f"{operation}/messages", large["email"]),
     ]
 
 
