@@ -36,7 +36,10 @@ from opsplatform.operations.models import (
 )
 from opsplatform.organisations.models import Organisation
 
-from . import deliveries
+from . import (
+    deliveries,
+    notifications,  # noqa: F401  (its session events send the e-mail notices)
+)
 from .models import (
     MAX_BODY_LENGTH,
     MAX_COMMODITY_LENGTH,

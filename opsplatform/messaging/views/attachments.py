@@ -11,7 +11,6 @@ from opsplatform.core.permissions import Permission
 from opsplatform.operations.access import operation_route
 
 from .. import attachments as domain
-from .. import notifications  # noqa: F401  (its session events send the e-mail notices)
 from . import bp
 
 # A downloaded file is never rendered as part of the platform, even if a browser tried.
