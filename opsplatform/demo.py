@@ -68,7 +68,7 @@ OTHER_ORGANISATIONS = [
 ACCOUNTS = [
     ("admin", "Platform Administrator", "WCO", True, False),
     ("secretariat", "Amélie Dupont", "WCO", False, True),
-    ("ocu", "Kim Min-jun (OCU, Korea Customs Service)", "KR", False, False),
+    ("ocu", "Kim Min-jun", "KR", False, False),
     ("cp.kr", "Park Ji-woo", "KR", False, False),
     ("cp.jp", "Sato Haruto", "JP", False, False),
     ("cp.cn", "Wang Fang", "CN", False, False),
@@ -76,7 +76,7 @@ ACCOUNTS = [
     ("cp.nl", "Sanne de Vries", "NL", False, False),
     ("cp.us", "Emily Johnson", "US", False, False),
     ("cp.br", "Lucas Oliveira", "BR", False, False),
-    ("observer", "Maria Rossi (UNODC)", "UNODC", False, False),
+    ("observer", "Maria Rossi", "UNODC", False, False),
 ]
 
 

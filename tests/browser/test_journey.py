@@ -77,7 +77,7 @@ def test_1_the_secretariat_creates_an_operation_and_invites(journey):
     page.get_by_role("link", name=re.compile(r"\(KR\)$")).click()
     host = page.get_by_role("region", name=re.compile(r"\(KR\)"))
     host.get_by_text("Add a person from KR").click()
-    ocu = host.get_by_label("Person").locator("option", has_text="OCU")
+    ocu = host.get_by_label("Person").locator("option", has_text="ocu@demo.example.org")
     host.get_by_label("Person").select_option(ocu.get_attribute("value"))
     host.get_by_label("Role").select_option("coordinator")
     host.get_by_role("button", name="Add").click()
