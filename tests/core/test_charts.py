@@ -141,14 +141,14 @@ def test_user_text_is_escaped_everywhere():
 def test_phase_band_tooltips():
     root = parse(phase_timeline(STANDARD, date(2027, 6, 1)))
     tips = groups_with_title(root)
-    assert "Operational phase: 2026-11-01 – 2026-11-28 (28 days)" in tips
-    assert "Closed phase (current): from 2027-02-01 (open-ended)" in tips
+    assert "Operational phase: Nov 1, 2026 – Nov 28, 2026 (28 days)" in tips
+    assert "Closed phase (current): from Feb 1, 2027 (open-ended)" in tips
 
 
 def test_current_phase_is_highlighted_in_shape_and_words():
     root = parse(phase_timeline(STANDARD, date(2026, 11, 12)))
     current = [tip for tip in groups_with_title(root) if "(current)" in tip]
-    assert current == ["Operational phase (current): 2026-11-01 – 2026-11-28 (28 days)"]
+    assert current == ["Operational phase (current): Nov 1, 2026 – Nov 28, 2026 (28 days)"]
     group = groups_with_title(root)[current[0]]
     assert any(r.get("stroke-width") == "3" for r in group.iter(f"{NS}rect"))
     assert any("Operational (current)" in t for t in all_text(root))  # the legend says it too
@@ -158,7 +158,7 @@ def test_current_phase_is_highlighted_in_shape_and_words():
 def test_current_phase_can_be_given_explicitly():
     closed_early = phase_timeline(STANDARD, date(2026, 11, 12), current=STANDARD[-1])
     current = [tip for tip in groups_with_title(parse(closed_early)) if "(current)" in tip]
-    assert current == ["Closed phase (current): from 2027-02-01 (open-ended)"]
+    assert current == ["Closed phase (current): from Feb 1, 2027 (open-ended)"]
     none = phase_timeline(STANDARD, date(2026, 11, 12), current=None)
     assert "(current)" not in str(none)
 
@@ -208,8 +208,8 @@ def test_gaps_between_phases_are_shown_and_described():
     phases = [Phase("A", "planning", date(2026, 1, 1), date(2026, 1, 10)),
               Phase("B", "operational", date(2026, 1, 21), date(2026, 1, 31))]
     root = parse(phase_timeline(phases, date(2026, 1, 1)))
-    assert "No phase: 2026-01-11 – 2026-01-20 (10 days)" in groups_with_title(root)
-    assert "No phase: 2026-01-11 – 2026-01-20 (10 days)." in root.find(f"{NS}desc").text
+    assert "No phase: Jan 11, 2026 – Jan 20, 2026 (10 days)" in groups_with_title(root)
+    assert "No phase: Jan 11, 2026 – Jan 20, 2026 (10 days)." in root.find(f"{NS}desc").text
 
 
 def test_single_day_phase_stays_visible_in_a_long_operation():
@@ -217,7 +217,7 @@ def test_single_day_phase_stays_visible_in_a_long_operation():
               Phase("Briefing", "pre_operational", date(2026, 7, 1), date(2026, 7, 1)),
               Phase("Operational", "operational", date(2026, 7, 2), date(2027, 8, 31))]
     root = parse(phase_timeline(phases, date(2026, 7, 1)))
-    assert "Briefing phase (current): 2026-07-01 (1 day)" in groups_with_title(root)
+    assert "Briefing phase (current): Jul 1, 2026 (1 day)" in groups_with_title(root)
     assert float(band_rect(root, "Briefing").get("width")) >= 5
     # a long operation still gets readable, non-overlapping month labels
     labels = [t for t in root.iter(f"{NS}text") if t.get("font-size") == "12"

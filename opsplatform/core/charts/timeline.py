@@ -155,7 +155,7 @@ def phase_timeline(phases: Sequence[Any], today: date, *, id_prefix: str = "time
 
     desc = " ".join([
         ngettext("%(num)d phase from %(start)s.", "%(num)d phases from %(start)s.",
-                 len(bands), start=scale.first.isoformat()),
+                 len(bands), start=format_day(scale.first, "medium")),
         *([_("The last phase is open-ended.")] if scale.open_ended else []),
         "; ".join(f"{band.number}. {band.tooltip}" for band in bands) + ".",
         *gap_words,

@@ -19,6 +19,7 @@ from .svg import (
     MUTED,
     PAPER,
     field_of,
+    format_day,
     group,
     tag,
     text_at,
@@ -53,8 +54,8 @@ class Band:
     @property
     def span(self) -> str:
         if self.end is None:
-            return _("from %(start)s (open-ended)", start=self.start.isoformat())
-        return _iso_span(self.start, self.end)
+            return _("from %(start)s (open-ended)", start=format_day(self.start, "medium"))
+        return _day_span(self.start, self.end)
 
     @property
     def tooltip(self) -> str:
@@ -66,11 +67,13 @@ class Band:
         return f"{name}: {self.span}"
 
 
-def _iso_span(start: date, end: date) -> str:
+def _day_span(start: date, end: date) -> str:
+    """In the reader's date format, as the pages write days (core/dates.py)."""
     days = ngettext("%(num)d day", "%(num)d days", (end - start).days + 1)
+    first = format_day(start, "medium")
     if end == start:
-        return f"{start.isoformat()} ({days})"
-    return f"{start.isoformat()} – {end.isoformat()} ({days})"
+        return f"{first} ({days})"
+    return f"{first} – {format_day(end, 'medium')} ({days})"
 
 
 def phase_bands(phases: Sequence[Any], today: date, current: Any) -> list[Band]:
@@ -143,7 +146,7 @@ def draw_gaps(bands: list[Band], scale: TimeScale) -> tuple[list[Markup], list[s
     y = BAR_Y + BAR_H / 2
     for before, after in pairwise(bands):
         if before.end is not None and after.start > before.end + DAY:
-            gap = _("No phase: %(span)s", span=_iso_span(before.end + DAY, after.start - DAY))
+            gap = _("No phase: %(span)s", span=_day_span(before.end + DAY, after.start - DAY))
             words.append(gap + ".")
             marks.append(group([tag("title", gap), tag(
                 "line", x1=scale.x(before.end + DAY) + 2, y1=y, x2=scale.x(after.start) - 2, y2=y,
