@@ -117,13 +117,15 @@ def get_attachment(attachment_id: int):
       tags: [Messages]
       responses:
         200:
-          description: The file
+          description: >-
+            The file, of the type read from its content when it was attached: PDF, an
+            image, an office document, CSV or plain text.
           headers:
             Content-Disposition:
               description: attachment, with the file's name
               schema: {type: string}
           content:
-            application/octet-stream:
+            "*/*":
               schema:
                 type: string
                 format: binary
