@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy import create_engine, text
 
+from tests.browser.serve import DEMO_PASSWORD
 from tests.conftest import _postgres_test_database
 
 HERE = Path(__file__).resolve().parent
@@ -111,6 +112,18 @@ def browser() -> Iterator[Browser]:
         browser = playwright.chromium.launch(executable_path=executable)
         yield browser
         browser.close()
+
+
+def signed_in(browser: Browser, base_url: str, local_part: str) -> Page:
+    """A browser context of one's own, signed in as the demo account ``local_part``
+    through the sign-in form, at desktop width."""
+    page = browser.new_context(base_url=base_url, viewport=DESKTOP).new_page()
+    page.goto("/sign-in")
+    page.get_by_label("E-mail address").fill(f"{local_part}@demo.example.org")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    return page
 
 
 @dataclass

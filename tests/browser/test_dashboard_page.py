@@ -12,19 +12,11 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import DESKTOP, PHONE
-
-PASSWORD = "demo-password"
+from tests.browser.conftest import DESKTOP, PHONE, signed_in
 
 
 def _dashboard(browser: Browser, base_url: str, local_part: str, code: str) -> Page:
-    context = browser.new_context(base_url=base_url, viewport=DESKTOP)
-    page = context.new_page()
-    page.goto("/sign-in")
-    page.get_by_label("E-mail address").fill(f"{local_part}@demo.example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    page = signed_in(browser, base_url, local_part)
     page.goto("/operations/")
     page.get_by_role("link", name=code).first.click()
     expect(page.get_by_role("heading", name="Phases")).to_be_visible()

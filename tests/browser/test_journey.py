@@ -13,28 +13,16 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import DESKTOP
+from tests.browser.conftest import signed_in
 
-PASSWORD = "demo-password"
 CODE = "JOURNEY-1"
 # The usual cycle puts the operational phase 70 days after planning starts: start
 # planning 80 days ago, so the operation is ten days into its operational phase and
 # its first weekly period is over.
 PLANNING_STARTS = date.today() - timedelta(days=80)
 
-
-def _person(browser: Browser, base_url: str, local_part: str) -> Page:
-    """A browser of one's own, signed in through the sign-in form."""
-    context = browser.new_context(base_url=base_url, viewport=DESKTOP)
-    page = context.new_page()
-    page.goto("/sign-in")
-    page.get_by_label("E-mail address").fill(f"{local_part}@demo.example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-    return page
 
 
 def _open_operation(page: Page, tab: str | None = None) -> None:
@@ -51,7 +39,7 @@ def journey(browser, base_url, scanner):
 
 
 def test_1_the_secretariat_creates_an_operation_and_invites(journey):
-    page = _person(journey["browser"], journey["base_url"], "secretariat")
+    page = signed_in(journey["browser"], journey["base_url"], "secretariat")
     scan = journey["scanner"].scan
     scan(page, "home-secretariat")
     page.goto("/operations/")
@@ -86,7 +74,7 @@ def test_1_the_secretariat_creates_an_operation_and_invites(journey):
 
 
 def test_2_a_contact_point_accepts_completes_its_entry_and_files_a_return(journey):
-    page = _person(journey["browser"], journey["base_url"], "cp.jp")
+    page = signed_in(journey["browser"], journey["base_url"], "cp.jp")
     scan = journey["scanner"].scan
     scan(page, "home-invited")
     _open_operation(page)
@@ -115,7 +103,7 @@ def test_2_a_contact_point_accepts_completes_its_entry_and_files_a_return(journe
 
 
 def test_3_another_contact_point_files_a_nil_return(journey):
-    page = _person(journey["browser"], journey["base_url"], "cp.fr")
+    page = signed_in(journey["browser"], journey["base_url"], "cp.fr")
     _open_operation(page)
     page.get_by_role("button", name="Accept for FR").click()
     _open_operation(page, "Reporting")
@@ -124,14 +112,14 @@ def test_3_another_contact_point_files_a_nil_return(journey):
     page.get_by_role("button", name="File the return").click()
     expect(page.get_by_text(re.compile(r"Nil return filed for FR"))).to_be_visible()
     page.context.close()
-    page = _person(journey["browser"], journey["base_url"], "cp.de")
+    page = signed_in(journey["browser"], journey["base_url"], "cp.de")
     _open_operation(page)
     page.get_by_role("button", name="Accept for DE").click()
     page.context.close()
 
 
 def test_4_the_coordinator_reads_the_compliance_and_reminds(journey):
-    page = _person(journey["browser"], journey["base_url"], "ocu")
+    page = signed_in(journey["browser"], journey["base_url"], "ocu")
     scan = journey["scanner"].scan
     _open_operation(page)
     scan(page, "dashboard-coordinator")
@@ -147,7 +135,7 @@ def test_4_the_coordinator_reads_the_compliance_and_reminds(journey):
 
 
 def test_5_the_reminded_contact_point_finds_it_waiting_reports_and_corrects(journey):
-    page = _person(journey["browser"], journey["base_url"], "cp.de")
+    page = signed_in(journey["browser"], journey["base_url"], "cp.de")
     # The home page says what waits, the reminder with it, and leads to the form.
     needs = page.get_by_role("region", name="What needs you")
     expect(needs.get_by_text("Reminded on")).to_be_visible()

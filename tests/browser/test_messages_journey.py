@@ -7,28 +7,17 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import expect
 
-from tests.browser.conftest import DESKTOP
+from tests.browser.conftest import signed_in
 
-PASSWORD = "demo-password"
 OPERATION = "CATALYST-DEMO"
 SUBJECT = "Parcel of bath salts expected at Narita"
 
 
-def _person(browser: Browser, base_url: str, local_part: str) -> Page:
-    context = browser.new_context(base_url=base_url, viewport=DESKTOP)
-    page = context.new_page()
-    page.goto("/sign-in")
-    page.get_by_label("E-mail address").fill(f"{local_part}@demo.example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-    return page
-
 
 def test_an_alert_is_sent_acknowledged_and_followed(browser, base_url, scanner):
-    sender = _person(browser, base_url, "cp.kr")
+    sender = signed_in(browser, base_url, "cp.kr")
     sender.goto("/operations/")
     sender.get_by_role("link", name=re.compile(OPERATION)).first.click()
     sender.get_by_role("navigation", name="Operation sections").get_by_role(
@@ -60,7 +49,7 @@ def test_an_alert_is_sent_acknowledged_and_followed(browser, base_url, scanner):
     message_url = sender.url
     scanner.scan(sender, "message-sent")
 
-    receiver = _person(browser, base_url, "cp.jp")
+    receiver = signed_in(browser, base_url, "cp.jp")
     needs = receiver.get_by_role("region", name="What needs you")
     link = needs.get_by_role("link", name=f"Acknowledge “{SUBJECT}”")
     expect(link).to_be_visible()

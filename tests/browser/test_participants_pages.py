@@ -11,11 +11,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.conftest import DESKTOP, PHONE, signed_in
 
-PASSWORD = "demo-password"
 OPERATION = "CATALYST-DEMO"
 
 # Whether every row of every stacking table is a block (its cells one under another).
@@ -36,16 +35,6 @@ _ROLE_CONTROLS_ON_SCREEN = """() => [...document.querySelectorAll(
   .every(el => { const box = el.getBoundingClientRect();
                  return box.left >= 0 && box.right <= window.innerWidth; })"""
 
-
-def _person(browser: Browser, base_url: str, local_part: str) -> Page:
-    context = browser.new_context(base_url=base_url, viewport=DESKTOP)
-    page = context.new_page()
-    page.goto("/sign-in")
-    page.get_by_label("E-mail address").fill(f"{local_part}@demo.example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-    return page
 
 
 def _open(page: Page, tab: str) -> None:
@@ -73,7 +62,7 @@ def _check_widths(page: Page, what: str) -> None:
 
 @pytest.mark.parametrize("who, own", [("ocu", "KR"), ("cp.jp", "JP")])
 def test_participants_and_directory_at_both_widths(browser, base_url, scanner, who, own):
-    page = _person(browser, base_url, who)
+    page = signed_in(browser, base_url, who)
     _open(page, "Participants")
     # Those taking part first; the others are a choice away, each counted.
     filters = page.get_by_role("navigation", name="Participants by status")

@@ -7,24 +7,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.conftest import DESKTOP, PHONE, signed_in
 
-PASSWORD = "demo-password"
 LONG_WORD = "Precursor" * 22 + "XY"  # 200 characters, no space to break at
 LONG_CODE = "LONGWORD-1"
 PAGE_WIDTH = "document.documentElement.scrollWidth"
 
-
-def _signed_in(browser: Browser, base_url: str, local_part: str) -> Page:
-    page = browser.new_context(base_url=base_url, viewport=DESKTOP).new_page()
-    page.goto("/sign-in")
-    page.get_by_label("E-mail address").fill(f"{local_part}@demo.example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-    return page
 
 
 def _assert_fits(page: Page, path: str) -> None:
@@ -45,7 +35,7 @@ def _operation_id(page: Page, code: str) -> str:
 
 @pytest.fixture(scope="module")
 def secretariat(browser, base_url) -> Page:
-    page = _signed_in(browser, base_url, "secretariat")
+    page = signed_in(browser, base_url, "secretariat")
     yield page
     page.context.close()
 
@@ -79,7 +69,7 @@ def test_tables_stack_into_labelled_rows_on_a_phone(secretariat):
 
 
 def test_every_tab_of_an_operation_is_in_view_on_a_phone(browser, base_url):
-    page = _signed_in(browser, base_url, "secretariat")
+    page = signed_in(browser, base_url, "secretariat")
     catalyst = _operation_id(page, "CATALYST-DEMO")
     page.goto(f"/operations/{catalyst}")
     page.set_viewport_size(PHONE)

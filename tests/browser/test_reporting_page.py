@@ -11,11 +11,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import DESKTOP, PHONE
+from tests.browser.conftest import DESKTOP, PHONE, signed_in
 
-PASSWORD = "demo-password"
 PAGE_WIDTH = "document.documentElement.scrollWidth"
 # Every element that scrolls sideways, and whether a keyboard reaches it and it has a name.
 SCROLLERS = """() => [...document.querySelectorAll('main *')]
@@ -25,19 +24,10 @@ SCROLLERS = """() => [...document.querySelectorAll('main *')]
                named: !!(el.getAttribute('aria-label') || el.getAttribute('aria-labelledby'))}))"""
 
 
-def _signed_in(browser: Browser, base_url: str, local_part: str) -> Page:
-    page = browser.new_context(base_url=base_url, viewport=DESKTOP).new_page()
-    page.goto("/sign-in")
-    page.get_by_label("E-mail address").fill(f"{local_part}@demo.example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-    return page
-
 
 @pytest.fixture(scope="module")
 def coordinator(browser, base_url) -> Page:
-    page = _signed_in(browser, base_url, "ocu")
+    page = signed_in(browser, base_url, "ocu")
     page.goto("/operations/")
     page.get_by_role("link", name="CATALYST-DEMO").first.click()
     page.get_by_role("navigation", name="Operation sections").get_by_role(
