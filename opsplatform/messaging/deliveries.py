@@ -39,21 +39,11 @@ from opsplatform.core.db import db
 from opsplatform.operations.models import Membership, Participation, ParticipationStatus
 from opsplatform.organisations.models import Organisation
 
+from .lists import awaiting_acknowledgement_by
 from .models import Message, MessageDelivery, MessageRead
+from .visibility import ACKNOWLEDGING_ROLES, OVERSEEING_ROLES, readable_by
 
 _COLUMNS = ("user_id", "message_id", "operation_id", "sent_at", "unread", "awaits_ack")
-
-
-def _overseeing_roles():
-    from .visibility import _OVERSEEING_ROLES
-
-    return _OVERSEEING_ROLES
-
-
-def _acknowledging_roles():
-    from .lists import ACKNOWLEDGING_ROLES
-
-    return ACKNOWLEDGING_ROLES
 
 
 def deliver(message: Message) -> None:
@@ -72,8 +62,8 @@ def deliver(message: Message) -> None:
                    Participation.organisation_id == User.organisation_id,
                    Participation.status == ParticipationStatus.ACCEPTED))
     member = role.exists()
-    acknowledges = role.where(Membership.role.in_(_acknowledging_roles())).exists()
-    oversees = role.where(Membership.role.in_(_overseeing_roles())).exists()
+    acknowledges = role.where(Membership.role.in_(ACKNOWLEDGING_ROLES)).exists()
+    oversees = role.where(Membership.role.in_(OVERSEEING_ROLES)).exists()
     awaits = (and_(User.organisation_id.in_(addressed), acknowledges)
               if message.requires_ack and addressed else false())
     readers = (
@@ -89,9 +79,6 @@ def deliver(message: Message) -> None:
 
 def refresh(session: Session, user: User, operation_id: int) -> None:
     """Work ``user``'s rows in one operation out again from the rule."""
-    from .lists import awaiting_acknowledgement_by
-    from .visibility import readable_by
-
     session.execute(delete(MessageDelivery).where(MessageDelivery.user_id == user.id,
                                                   MessageDelivery.operation_id == operation_id))
     opened = exists().where(MessageRead.message_id == Message.id,

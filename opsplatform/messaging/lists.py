@@ -47,9 +47,8 @@ from opsplatform.core.lists import (
     SortKey,
     matching,
 )
-from opsplatform.core.permissions import Permission, roles_allowed
 from opsplatform.operations.access import access_for
-from opsplatform.operations.models import Membership, Operation, OperationRole
+from opsplatform.operations.models import Membership, Operation
 from opsplatform.organisations.models import Organisation
 
 from .models import (
@@ -60,22 +59,12 @@ from .models import (
     MessageKind,
     MessagePriority,
 )
-from .visibility import oversees, readable_in
+from .visibility import ACKNOWLEDGING_ROLES, OVERSEEING_ROLES, oversees, readable_in
 
 MAX_SEARCH_LENGTH = 100
 MAX_OPERATION_CODE_LENGTH = 40
 
 
-def _roles(permission: Permission) -> list[OperationRole]:
-    """The roles inside an operation that hold ``permission`` (from the permission map)."""
-    values = {role.value for role in OperationRole}
-    return [OperationRole(role.value) for role in roles_allowed(permission)
-            if role.value in values]
-
-
-# Who acknowledges for their administration, and who follows every acknowledgement.
-ACKNOWLEDGING_ROLES = _roles(Permission.MESSAGES_SEND)
-OVERSEEING_ROLES = _roles(Permission.MESSAGES_OVERSEE)
 
 # -- the columns every row carries, as SQL ----------------------------------------------------
 
@@ -329,7 +318,7 @@ def inbox_first_page(limit: int | None = None) -> ListArgs:
 
 
 __all__ = [
-    "ACKNOWLEDGING_ROLES", "INBOX", "OPERATION_MESSAGES", "InboxArgsSchema", "MessageRow",
+    "INBOX", "OPERATION_MESSAGES", "InboxArgsSchema", "MessageRow",
     "OperationMessagesArgsSchema", "awaiting_acknowledgement_by", "inbox_first_page",
     "inbox_page", "operation_messages_page", "UNREAD",
 ]

@@ -40,11 +40,11 @@ from werkzeug.routing import BuildError
 from opsplatform.audit.models import AuditAction, AuditEntry
 from opsplatform.auth.models import User
 from opsplatform.core.db import db
-from opsplatform.core.permissions import Permission, roles_allowed
+from opsplatform.core.permissions import Permission
+from opsplatform.operations.access import operation_roles_allowed
 from opsplatform.operations.models import (
     Membership,
     Operation,
-    OperationRole,
     Participation,
     ParticipationStatus,
 )
@@ -60,8 +60,7 @@ _SUPPRESSED = "opsplatform.notifications.suppressed"
 
 NOTIFIED_PRIORITIES = frozenset({MessagePriority.FLASH, MessagePriority.URGENT})
 # Those told: the roles that read messages (and may acknowledge them).
-_READING_ROLES = [role for role in OperationRole
-                  if role.value in roles_allowed(Permission.MESSAGES_READ)]
+_READING_ROLES = operation_roles_allowed(Permission.MESSAGES_READ)
 
 
 @dataclass(frozen=True)

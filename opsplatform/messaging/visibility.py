@@ -15,19 +15,20 @@ from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, 
 
 from opsplatform.auth.models import User
 from opsplatform.core.db import db, is_valid_id
-from opsplatform.core.permissions import Permission, roles_allowed
+from opsplatform.core.permissions import Permission
+from opsplatform.operations.access import operation_roles_allowed
 from opsplatform.operations.models import (
     Membership,
-    OperationRole,
     Participation,
     ParticipationStatus,
 )
 
 from .models import Message, MessageAddressee
 
-# The roles that see every message of their operation (coordinators).
-_OVERSEEING_ROLES = [role for role in OperationRole
-                     if role.value in roles_allowed(Permission.MESSAGES_OVERSEE)]
+# The roles that see every message of their operation (coordinators), and those who
+# acknowledge one for their administration.
+OVERSEEING_ROLES = operation_roles_allowed(Permission.MESSAGES_OVERSEE)
+ACKNOWLEDGING_ROLES = operation_roles_allowed(Permission.MESSAGES_SEND)
 
 
 def _member_of_operation(user: User) -> ColumnElement[bool]:
@@ -50,7 +51,7 @@ def _addressed_to_organisation(organisation_id: int) -> ColumnElement[bool]:
 def _overseen_by(user: User) -> ColumnElement[bool]:
     return exists().where(Membership.operation_id == Message.operation_id,
                           Membership.user_id == user.id,
-                          Membership.role.in_(_OVERSEEING_ROLES))
+                          Membership.role.in_(OVERSEEING_ROLES))
 
 
 def readable_by(user: User) -> ColumnElement[bool]:
@@ -99,5 +100,5 @@ def oversees(user: User, operation_id: int) -> bool:
     if key not in cache:
         cache[key] = bool(db.session.scalar(select(exists().where(
             Membership.operation_id == operation_id, Membership.user_id == user.id,
-            Membership.role.in_(_OVERSEEING_ROLES)))))
+            Membership.role.in_(OVERSEEING_ROLES)))))
     return cache[key]

@@ -34,7 +34,7 @@ from sqlalchemy import (
 from opsplatform.auth.models import User
 from opsplatform.core.access import forbid
 from opsplatform.core.db import Base, db, is_valid_id
-from opsplatform.core.permissions import AccessRole, Permission, role_allows
+from opsplatform.core.permissions import AccessRole, Permission, role_allows, roles_allowed
 
 from .models import (
     Membership,
@@ -182,6 +182,12 @@ class OperationAccess:
 
 
 NO_ACCESS = OperationAccess(None)
+
+
+def operation_roles_allowed(permission: Permission) -> list[OperationRole]:
+    """The roles a person holds inside an operation (memberships) that the permission map
+    grants ``permission``: for SQL that selects people by their role."""
+    return [role for role in OperationRole if role.value in roles_allowed(permission)]
 
 # A model whose rows belong to one operation (an ``operation_id`` column).
 ChildT = TypeVar("ChildT", bound=Base)

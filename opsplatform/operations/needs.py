@@ -30,28 +30,21 @@ from opsplatform.core.needs import (
     bound_to,
     register,
 )
-from opsplatform.core.permissions import Permission, roles_allowed
+from opsplatform.core.permissions import Permission
 from opsplatform.core.templating import RowUrl, ngettext
 from opsplatform.core.templating import gettext as _
 from opsplatform.organisations.models import Organisation, OrganisationKind
 
+from .access import operation_roles_allowed
 from .models import (
     Membership,
     Operation,
-    OperationRole,
     Participation,
     ParticipationStatus,
     PeriodReturn,
     Reminder,
     ReportingPeriod,
 )
-
-
-def _roles(permission: Permission) -> list[OperationRole]:
-    """The roles inside an operation that hold ``permission``."""
-    values = {role.value for role in OperationRole}
-    return [OperationRole(role.value) for role in roles_allowed(permission)
-            if role.value in values]
 
 
 def _counted(query: Select):
@@ -110,7 +103,7 @@ def _owed_returns() -> Select:
         .join(Operation, Operation.id == ReportingPeriod.operation_id)
         .join(Membership, (Membership.operation_id == Operation.id)
               & (Membership.user_id == USER_ID)
-              & Membership.role.in_(_roles(Permission.RETURNS_WRITE_OWN)))
+              & Membership.role.in_(operation_roles_allowed(Permission.RETURNS_WRITE_OWN)))
         .join(Participation, (Participation.id == Membership.participation_id)
               & (Participation.status == ParticipationStatus.ACCEPTED))
         .join(Organisation, Organisation.id == Participation.organisation_id)
@@ -168,7 +161,7 @@ def _unreported() -> Select:
         .join(Operation, Operation.id == ReportingPeriod.operation_id)
         .join(Membership, (Membership.operation_id == Operation.id)
               & (Membership.user_id == USER_ID)
-              & Membership.role.in_(_roles(Permission.REMINDERS_SEND)))
+              & Membership.role.in_(operation_roles_allowed(Permission.REMINDERS_SEND)))
         .join(follower, (follower.c.id == Membership.participation_id)
               & (follower.c.status == ParticipationStatus.ACCEPTED.value))
         .where(ReportingPeriod.deadline_at < now, ReportingPeriod.locked_at.is_(None),
