@@ -7,14 +7,13 @@ see is a 404 like one that does not exist.
 
 from __future__ import annotations
 
-import io
-
-from flask import abort, g, request, send_file, url_for
+from flask import abort, g, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from opsplatform.core.db import db
 from opsplatform.core.errors import DomainError
+from opsplatform.core.files import download_response
 from opsplatform.core.permissions import Permission
 from opsplatform.messaging import attachments as domain
 from opsplatform.messaging.models import Message
@@ -25,9 +24,6 @@ from opsplatform.operations.models import Operation
 from . import bp
 from .errors import api_abort
 from .schemas.messages import AttachmentSummarySchema
-
-# A downloaded file is never rendered as part of the platform, even if a browser tried.
-DOWNLOAD_CSP = "default-src 'none'; sandbox"
 
 
 def _standing(message: Message) -> OperationAccess:
@@ -135,10 +131,4 @@ def get_attachment(attachment_id: int):
         abort(404)
     _standing(attachment.message)
     stored, data = domain.open_attachment(attachment, actor=current_user)
-    response = send_file(io.BytesIO(data), mimetype=stored.content_type, as_attachment=True,
-                         download_name=stored.filename, conditional=False, etag=False,
-                         max_age=0)
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = DOWNLOAD_CSP
-    return response
+    return download_response(stored, data)

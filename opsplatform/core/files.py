@@ -7,6 +7,7 @@ own UUID, so a database dump shows no document in clear.
 
 from __future__ import annotations
 
+import io
 import re
 import uuid
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from datetime import datetime
 from pathlib import PurePath
 
 import filetype
-from flask import current_app
+from flask import Response, current_app, send_file
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, LargeBinary, String, select
@@ -230,6 +231,23 @@ def store_file(data: bytes, filename: str | None, *, created_by_id: int | None,
 
 def read_file(stored: StoredFile) -> bytes:
     return keyring().decrypt(stored.ciphertext, stored.uuid.encode())
+
+
+# A downloaded file is never rendered as part of the platform, even if a browser tried.
+DOWNLOAD_CSP = "default-src 'none'; sandbox"
+
+
+def download_response(stored: StoredFile, data: bytes, *, inline: bool = False) -> Response:
+    """``data`` (``stored``'s bytes, decrypted) as a download under its own name and type,
+    never cached and never sniffed or rendered as a page of the platform; ``inline``
+    for a preview the page shows itself."""
+    response = send_file(io.BytesIO(data), mimetype=stored.content_type,
+                         as_attachment=not inline, download_name=stored.filename,
+                         conditional=False, etag=False, max_age=0)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = DOWNLOAD_CSP
+    return response
 
 
 @dataclass(frozen=True)

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import io
-
-from flask import abort, request, send_file
+from flask import abort, request
 from flask_login import current_user
 
+from opsplatform.core.files import download_response
 from opsplatform.core.permissions import Permission
 from opsplatform.operations.access import operation_route
 
 from .. import attachments as domain
 from . import bp
 
-# A downloaded file is never rendered as part of the platform, even if a browser tried.
-DOWNLOAD_CSP = "default-src 'none'; sandbox"
 # Images a browser shows in an <img> (raster only: an SVG is never accepted anyway).
 PREVIEWED_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 
@@ -35,12 +32,7 @@ def attachment(operation, message_id: int, attachment_id: int):
         abort(404)
     inline = request.args.get("inline") == "1" and is_previewed(found.stored_file.content_type)
     stored, data = domain.open_attachment(found, actor=current_user, inline=inline)
-    response = send_file(io.BytesIO(data), mimetype=stored.content_type,
-                         as_attachment=not inline, download_name=stored.filename,
-                         conditional=False, etag=False, max_age=0)
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = DOWNLOAD_CSP
+    response = download_response(stored, data, inline=inline)
     # Only the platform's own pages may embed it.
     response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
     return response

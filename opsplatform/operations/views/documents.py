@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,7 +12,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -28,6 +26,7 @@ from opsplatform.core.files import (
     ACCEPTED_KINDS,
     FileKind,
     StoredFile,
+    download_response,
     megabytes,
     upload_limit_text,
 )
@@ -44,8 +43,6 @@ from . import bp
 # Browsers may offer only these in the file picker; the server checks the content anyway.
 ACCEPT_ATTRIBUTE = ",".join(sorted({f".{kind.extension}" for kind in ACCEPTED_KINDS.values()}
                                    | {".jpeg", ".tiff"} | set(ACCEPTED_KINDS)))
-# A downloaded file is never rendered as part of the platform, even if a browser tried.
-DOWNLOAD_CSP = "default-src 'none'; sandbox"
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,13 +144,7 @@ def documents_upload(operation):
 def documents_download(operation, document_id: int):
     document = load_child(OperationDocument, document_id, operation)
     stored, data = domain.open_document(document, actor=current_user)
-    response = send_file(io.BytesIO(data), mimetype=stored.content_type, as_attachment=True,
-                         download_name=stored.filename, conditional=False, etag=False,
-                         max_age=0)
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = DOWNLOAD_CSP
-    return response
+    return download_response(stored, data)
 
 
 @bp.post("/<int:operation_id>/documents/<int:document_id>/delete")
