@@ -192,17 +192,15 @@ def moment_formatter() -> Callable[[datetime], str]:
     minute are digits in every locale.
     """
     locale, zone = get_locale(), get_timezone()
-    days: dict[date, str] = {}
+    locale_name = str(locale)
     offsets: dict[timedelta | None, str] = {}
 
     def format_one(value: datetime) -> str:
         local = value.astimezone(zone)
-        day, offset = local.date(), local.utcoffset()
-        if day not in days:
-            days[day] = babel_dates.format_date(day, "medium", locale=locale)
+        offset = local.utcoffset()
         if offset not in offsets:
             offsets[offset] = babel_dates.format_time(local, "ZZZZ", tzinfo=zone, locale=locale)
-        return f"{days[day]}, {local:%H:%M} {offsets[offset]}"
+        return f"{dates.day_in(local.date(), locale_name)}, {local:%H:%M} {offsets[offset]}"
 
     return format_one
 
@@ -211,15 +209,12 @@ def day_formatter() -> Callable[[date], str]:
     """The ``date`` filter for the many days of one page: the locale found once, and
     each day written once. A ``datetime`` (shown as its day in the reader's time zone)
     goes to the filter itself."""
-    locale = get_locale()
-    days: dict[date, str] = {}
+    locale_name = str(get_locale())
 
     def format_one(value: date) -> str:
         if isinstance(value, datetime):
             return format_date(value, "medium")
-        if value not in days:
-            days[value] = babel_dates.format_date(value, "medium", locale=locale)
-        return days[value]
+        return dates.day_in(value, locale_name)
 
     return format_one
 
