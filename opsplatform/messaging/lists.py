@@ -313,12 +313,8 @@ def operation_messages_page(operation: Operation, user: User, args: ListArgs
                                          total_of=_total_of(user, args, visible)))
 
 
-def inbox_first_page(limit: int | None = None) -> ListArgs:
-    return InboxArgsSchema().load({} if limit is None else {"limit": limit})
-
-
 __all__ = [
     "INBOX", "OPERATION_MESSAGES", "InboxArgsSchema", "MessageRow",
-    "OperationMessagesArgsSchema", "awaiting_acknowledgement_by", "inbox_first_page",
+    "OperationMessagesArgsSchema", "awaiting_acknowledgement_by",
     "inbox_page", "operation_messages_page", "UNREAD",
 ]

@@ -4,14 +4,15 @@ A message is seen by the people of the sender's organisation, of the organisatio
 was addressed to, and by the operation's coordinators (the OCU), provided they stand
 in the operation as members (the secretariat always does). No one else learns that it
 exists: not in lists, counts, search, "what needs me", notifications or the API. Every
-query of messages starts from ``visible_messages(user)`` or adds
-``readable_by(user)``; a single message is loaded through ``load_visible``.
+query of messages adds ``readable_by(user)``, or ``readable_in`` within an operation
+whose standing the caller has, or reads the person's inbox rows (deliveries.py, this
+rule written down); a single message is loaded through ``load_visible``.
 """
 
 from __future__ import annotations
 
 from flask import g
-from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select, true
 
 from opsplatform.auth.models import User
 from opsplatform.core.db import db, is_valid_id
@@ -74,11 +75,6 @@ def readable_in(user: User, operation_id: int, *, overseeing: bool) -> ColumnEle
         return in_operation
     return and_(in_operation, or_(Message.sender_organisation_id == user.organisation_id,
                                   _addressed_to_organisation(user.organisation_id)))
-
-
-def visible_messages(user: User) -> Select:
-    """Messages ``user`` may see, across operations (the inbox starts here)."""
-    return select(Message).where(readable_by(user))
 
 
 def load_visible(user: User, message_id: int, operation_id: int | None = None) -> Message | None:

@@ -12,7 +12,7 @@ from opsplatform.core.errors import ConflictError, DomainError
 from opsplatform.messaging import operations as messaging
 from opsplatform.messaging.models import Audience, Message, MessageKind
 from opsplatform.messaging.operations import AlertFields, MessageFields
-from opsplatform.messaging.visibility import load_visible, visible_messages
+from opsplatform.messaging.visibility import load_visible, readable_by
 from tests.messaging.world import build_world
 
 
@@ -41,8 +41,7 @@ def test_a_chosen_message_is_seen_by_sender_addressee_and_ocu_only(world):
         assert _sees(user, message), user.email
     for user in (world.bystander, world.observer, world.outsider, world.planner):
         assert not _sees(user, message), user.email
-    ids = db.session.scalars(visible_messages(world.bystander).with_only_columns(
-        Message.id)).all()
+    ids = db.session.scalars(select(Message.id).where(readable_by(world.bystander))).all()
     assert message.id not in ids
 
 
