@@ -19,7 +19,6 @@ from opsplatform.core.errors import ConflictError, DomainError
 from opsplatform.messaging import attachments
 from opsplatform.messaging import operations as messaging
 from opsplatform.messaging.models import Message
-from opsplatform.messaging.operations import MessageFields
 from opsplatform.operations.access import standing_in
 from opsplatform.operations.models import Operation
 from tests.core.test_files import docx, pdf, png
@@ -28,20 +27,6 @@ from tests.support import factories
 from tests.support.access_matrix import AccessMatrix, Entry, assert_complete
 from tests.support.clients import assert_api_error
 from tests.url_rules import RULES
-
-
-@pytest.fixture
-def world(in_app):
-    with in_app():
-        yield build_world()
-
-
-def _send(world, sender=None, **values):
-    sender = sender or world.sender
-    fields = MessageFields(**{"subject": "Parcel to watch", "body": "Details follow.",
-                              "organisations": [world.b.code], **values})
-    return messaging.send_message(world.operation, fields, actor=sender,
-                                  access=world.access(sender))
 
 
 def _attach(world, message, filename, data, actor=None):
@@ -61,7 +46,7 @@ def _attach(world, message, filename, data, actor=None):
 ])
 def test_accepted_kinds_are_stored_encrypted_and_audited(world, filename, data,
                                                          content_type):
-    message = _send(world)
+    message = world.send()
     attachment = _attach(world, message, filename, data)
     stored = attachment.stored_file
     assert stored.content_type == content_type
@@ -83,7 +68,7 @@ def test_accepted_kinds_are_stored_encrypted_and_audited(world, filename, data,
     ("report.pdf", b"<html><script>alert(1)</script></html>", "an HTML page"),
 ])
 def test_markup_and_programs_are_refused_naming_what_they_are(world, filename, data, named):
-    message = _send(world)
+    message = world.send()
     with pytest.raises(DomainError) as refused:
         _attach(world, message, filename, data)
     assert refused.value.code == "file_type_not_accepted" and refused.value.field == "file"
@@ -92,7 +77,7 @@ def test_markup_and_programs_are_refused_naming_what_they_are(world, filename, d
 
 
 def test_text_that_is_not_utf8_or_holds_control_characters_is_refused(world):
-    message = _send(world)
+    message = world.send()
     for data in ("Café".encode("cp1252"), b"text\x00with NUL", b"bell\x07"):
         with pytest.raises(DomainError) as refused:
             _attach(world, message, "table.csv", data)
@@ -109,7 +94,7 @@ def test_documents_still_refuse_text(world):
 
 def test_the_limit_is_the_attachment_setting(world, app, monkeypatch):
     monkeypatch.setitem(app.config, "ATTACHMENT_MAX_BYTES", 1048576)
-    message = _send(world)
+    message = world.send()
     assert _attach(world, message, "fits.pdf", pdf(padding=1048576 - len(pdf())))
     with pytest.raises(DomainError) as refused:
         _attach(world, message, "big.pdf", pdf(padding=1048576))
@@ -117,7 +102,7 @@ def test_the_limit_is_the_attachment_setting(world, app, monkeypatch):
 
 
 def test_only_the_sender_attaches_and_only_to_a_live_message(world):
-    message = _send(world)
+    message = world.send()
     for someone in (world.sender_colleague, world.ocu):
         with pytest.raises(Forbidden):
             _attach(world, message, "x.pdf", pdf(), actor=someone)
@@ -128,7 +113,7 @@ def test_only_the_sender_attaches_and_only_to_a_live_message(world):
 
 
 def test_an_attachment_is_loaded_only_by_those_who_see_its_message(world):
-    message = _send(world)
+    message = world.send()
     attachment = _attach(world, message, "x.pdf", pdf())
     for user in (world.sender, world.sender_colleague, world.addressee, world.ocu):
         assert attachments.load_attachment(user, attachment.id) is attachment, user.email
@@ -142,7 +127,7 @@ def test_an_attachment_is_loaded_only_by_those_who_see_its_message(world):
 
 
 def test_opening_an_attachment_is_audited(world):
-    message = _send(world)
+    message = world.send()
     attachment = _attach(world, message, "x.pdf", pdf("SECRET MARKER"))
     stored, data = attachments.open_attachment(attachment, actor=world.addressee)
     assert b"SECRET MARKER" in data and stored.filename == "x.pdf"
@@ -170,7 +155,7 @@ class Posted:
 def posted(in_app) -> Posted:
     with in_app():
         world = build_world()
-        message = _send(world, subject="Parcel to watch")
+        message = world.send(subject="Parcel to watch")
         attachment = _attach(world, message, "parcel photo.png", png())
         people = {"outsider": world.outsider, "bystander": world.bystander,
                   "observer": world.observer, "secretariat": world.planner,

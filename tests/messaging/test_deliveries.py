@@ -4,31 +4,16 @@ sending, and after every change of standing, each person's rows are the messages
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 from opsplatform.auth.models import User
 from opsplatform.core.db import db
 from opsplatform.messaging import operations as messaging
 from opsplatform.messaging.models import Audience, Message, MessageDelivery, MessageKind
-from opsplatform.messaging.operations import MessageFields
 from opsplatform.messaging.visibility import readable_by
 from opsplatform.operations import participants
 from opsplatform.operations.models import Membership, OperationRole
-from tests.messaging.world import build_world
 from tests.support import factories
-
-
-@pytest.fixture
-def world(in_app):
-    with in_app():
-        yield build_world()
-
-
-def _send(world, sender, **values) -> Message:
-    fields = MessageFields(**{"subject": "Subject", "body": "Body", **values})
-    return messaging.send_message(world.operation, fields, actor=sender,
-                                  access=world.access(sender))
 
 
 def _everyone(world) -> list[User]:
@@ -51,10 +36,10 @@ def _membership(world, person) -> Membership:
 
 
 def test_rows_follow_the_rule_through_sending_and_every_change_of_standing(world):
-    _send(world, world.sender, organisations=[world.b.code], requires_ack=True)
-    _send(world, world.addressee, organisations=[world.c.code, world.o.code])
-    _send(world, world.ocu, kind=MessageKind.BULLETIN, audience=Audience.ALL)
-    _send(world, world.bystander, audience=Audience.OCU)
+    world.send(world.sender, organisations=[world.b.code], requires_ack=True)
+    world.send(world.addressee, organisations=[world.c.code, world.o.code])
+    world.send(world.ocu, kind=MessageKind.BULLETIN, audience=Audience.ALL)
+    world.send(world.bystander, audience=Audience.OCU)
     _assert_rows_follow_the_rule(world)
 
     # A's second contact point becomes a coordinator: every message; then not again.
@@ -85,7 +70,7 @@ def test_rows_follow_the_rule_through_sending_and_every_change_of_standing(world
 
 
 def test_unread_and_awaited_follow_reading_acknowledging_and_deleting(world):
-    message = _send(world, world.sender, organisations=[world.b.code], requires_ack=True)
+    message = world.send(world.sender, organisations=[world.b.code], requires_ack=True)
 
     def row(person) -> MessageDelivery:
         return db.session.get(MessageDelivery, (person.id, message.id))

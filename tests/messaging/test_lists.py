@@ -12,23 +12,8 @@ from opsplatform.core.db import db, utcnow
 from opsplatform.core.lists import ListArgsError, load_args
 from opsplatform.messaging import lists
 from opsplatform.messaging import operations as messaging
-from opsplatform.messaging.models import Audience, Message, MessageKind, MessagePriority
-from opsplatform.messaging.operations import AlertFields, MessageFields
-from tests.messaging.world import build_world
-
-
-@pytest.fixture
-def world(in_app):
-    with in_app():
-        yield build_world()
-
-
-def send(world, sender=None, **values) -> Message:
-    sender = sender or world.sender
-    fields = MessageFields(**{"subject": "Parcel to watch", "body": "Details follow.",
-                              "organisations": [world.b.code], **values})
-    return messaging.send_message(world.operation, fields, actor=sender,
-                                  access=world.access(sender))
+from opsplatform.messaging.models import Audience, MessageKind, MessagePriority
+from opsplatform.messaging.operations import AlertFields
 
 
 def inbox(user, **values):
@@ -45,8 +30,8 @@ def ids(page) -> list[int]:
 
 
 def test_each_person_lists_only_what_they_may_see(world):
-    to_b = send(world, subject="To B")
-    to_c = send(world, subject="To C", organisations=[world.c.code])
+    to_b = world.send(subject="To B")
+    to_c = world.send(subject="To C", organisations=[world.c.code])
     assert ids(inbox(world.addressee)) == [to_b.id]
     assert ids(inbox(world.bystander)) == [to_c.id]
     assert set(ids(inbox(world.ocu))) == {to_b.id, to_c.id}
@@ -58,9 +43,9 @@ def test_each_person_lists_only_what_they_may_see(world):
 
 
 def test_the_inbox_puts_unread_first_then_newest(world):
-    first = send(world, subject="First")
-    second = send(world, subject="Second")
-    third = send(world, subject="Third")
+    first = world.send(subject="First")
+    second = world.send(subject="Second")
+    third = world.send(subject="Third")
     first.sent_at, second.sent_at = utcnow() - timedelta(hours=2), utcnow() - timedelta(hours=1)
     messaging.mark_read(third, world.addressee)
     db.session.flush()
@@ -72,7 +57,7 @@ def test_the_inbox_puts_unread_first_then_newest(world):
 
 
 def test_pages_follow_one_another_without_gaps(world):
-    sent = [send(world, subject=f"Message {number}") for number in range(5)]
+    sent = [world.send(subject=f"Message {number}") for number in range(5)]
     for message in sent[:2]:
         messaging.mark_read(message, world.addressee)
     seen: list[int] = []
@@ -101,10 +86,10 @@ def test_pages_follow_one_another_without_gaps(world):
 
 
 def test_filters(world):
-    alert = send(world, kind=MessageKind.ALERT, priority=MessagePriority.FLASH,
+    alert = world.send(kind=MessageKind.ALERT, priority=MessagePriority.FLASH,
                  requires_ack=True, alert=AlertFields(commodity="Bath salts"))
-    plain = send(world, subject="Routine note")
-    bulletin = send(world, sender=world.ocu, kind=MessageKind.BULLETIN, audience=Audience.ALL,
+    plain = world.send(subject="Routine note")
+    bulletin = world.send(sender=world.ocu, kind=MessageKind.BULLETIN, audience=Audience.ALL,
                     organisations=[], subject="Weekly newsletter")
     assert ids(inbox(world.addressee, kind="alert")) == [alert.id]
     assert ids(inbox(world.addressee, priority="flash")) == [alert.id]
@@ -121,20 +106,20 @@ def test_filters(world):
 
 
 def test_search_reads_subject_sender_organisation_and_kind(world):
-    percent = send(world, subject="Seizure up 100% at the port")
-    other = send(world, subject="Seizure up 1000 at the port")
-    from_ocu = send(world, sender=world.ocu, subject="From the OCU")
+    percent = world.send(subject="Seizure up 100% at the port")
+    other = world.send(subject="Seizure up 1000 at the port")
+    from_ocu = world.send(sender=world.ocu, subject="From the OCU")
     assert ids(inbox(world.addressee, q="100%")) == [percent.id]
     assert ids(inbox(world.addressee, q="_")) == []
     assert set(ids(inbox(world.addressee, q=world.a.code))) == {percent.id, other.id}
     assert ids(inbox(world.addressee, q=world.ocu.display_name)) == [from_ocu.id]
-    alert = send(world, kind=MessageKind.ALERT, subject="Look out",
+    alert = world.send(kind=MessageKind.ALERT, subject="Look out",
                  alert=AlertFields(commodity="Bath salts"))
     assert alert.id in ids(inbox(world.addressee, q="alert"))
 
 
 def test_acknowledgements_show_to_those_who_follow_them(world):
-    message = send(world, requires_ack=True, organisations=[world.b.code, world.c.code])
+    message = world.send(requires_ack=True, organisations=[world.b.code, world.c.code])
     messaging.acknowledge(message, actor=world.addressee, access=world.access(world.addressee))
     for user in (world.sender, world.ocu):
         row = inbox(user).items[0]
@@ -147,7 +132,7 @@ def test_acknowledgements_show_to_those_who_follow_them(world):
 
 
 def test_a_deleted_message_is_listed_as_such(world):
-    message = send(world, requires_ack=True)
+    message = world.send(requires_ack=True)
     messaging.delete_message(message, actor=world.ocu, access=world.access(world.ocu))
     row = inbox(world.addressee).items[0]
     assert row.deleted and not row.needs_my_ack
@@ -167,7 +152,7 @@ def test_bad_arguments_are_refused_naming_them(world, values, field):
 
 def test_a_cursor_of_the_inbox_does_not_serve_the_operations_list(world):
     for number in range(3):
-        send(world, subject=f"Message {number}")
+        world.send(subject=f"Message {number}")
     cursor = inbox(world.addressee, limit=1).next_cursor
     with pytest.raises(ListArgsError):
         load_args(lists.OperationMessagesArgsSchema(), {"cursor": cursor, "limit": 1})
@@ -192,7 +177,7 @@ def _statements(action) -> int:
 @pytest.mark.parametrize("how_many", [1, 12])
 def test_a_page_is_two_queries_whatever_its_length(world, how_many):
     for number in range(how_many):
-        send(world, subject=f"Message {number}", requires_ack=True, kind=MessageKind.ALERT,
+        world.send(subject=f"Message {number}", requires_ack=True, kind=MessageKind.ALERT,
              alert=AlertFields(commodity="Bath salts"))
     db.session.flush()
     # The args are loaded first (a cursor check reads nothing either).

@@ -10,25 +10,15 @@ from flask_login import login_user
 from opsplatform.core import needs
 from opsplatform.core.db import db
 from opsplatform.messaging import operations as messaging
-from opsplatform.messaging.operations import MessageFields
-from tests.messaging.world import build_world
 
 PEOPLE = ("planner", "ocu", "sender", "sender_colleague", "addressee", "bystander", "observer",
           "outsider")
 
 
-@pytest.fixture
-def world(in_app):
-    with in_app():
-        yield build_world()
-
-
 def _send(world, **values):
-    fields = MessageFields(**{"subject": "Confirm receipt", "body": "Please confirm.",
-                              "organisations": [world.b.code, world.o.code],
-                              "requires_ack": True, **values})
-    return messaging.send_message(world.operation, fields, actor=world.sender,
-                                  access=world.access(world.sender))
+    return world.send(**{"subject": "Confirm receipt", "body": "Please confirm.",
+                         "organisations": [world.b.code, world.o.code], "requires_ack": True,
+                         **values})
 
 
 def _kinds(app, user) -> tuple[int, list[str]]:

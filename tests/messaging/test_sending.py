@@ -13,22 +13,6 @@ from opsplatform.messaging import operations as messaging
 from opsplatform.messaging.models import Audience, Message, MessageKind
 from opsplatform.messaging.operations import AlertFields, MessageFields
 from opsplatform.messaging.visibility import load_visible, readable_by
-from tests.messaging.world import build_world
-
-
-@pytest.fixture
-def world(in_app):
-    """The world, and an app context around the test to act in it."""
-    with in_app():
-        yield build_world()
-
-
-def _send(world, sender=None, **values):
-    sender = sender or world.sender
-    fields = MessageFields(**{"subject": "Parcel to watch", "body": "Details follow.",
-                              "organisations": [world.b.code], **values})
-    return messaging.send_message(world.operation, fields, actor=sender,
-                                  access=world.access(sender))
 
 
 def _sees(user, message) -> bool:
@@ -36,7 +20,7 @@ def _sees(user, message) -> bool:
 
 
 def test_a_chosen_message_is_seen_by_sender_addressee_and_ocu_only(world):
-    message = _send(world)
+    message = world.send()
     for user in (world.sender, world.sender_colleague, world.addressee, world.ocu):
         assert _sees(user, message), user.email
     for user in (world.bystander, world.observer, world.outsider, world.planner):
@@ -46,12 +30,12 @@ def test_a_chosen_message_is_seen_by_sender_addressee_and_ocu_only(world):
 
 
 def test_all_participants_leaves_out_observer_only_organisations(world):
-    message = _send(world, audience=Audience.ALL, organisations=[])
+    message = world.send(audience=Audience.ALL, organisations=[])
     addressed = {addressee.organisation_id for addressee in message.addressees}
     assert {world.b.id, world.c.id} <= addressed
     assert world.o.id not in addressed and world.a.id not in addressed
     assert _sees(world.bystander, message) and not _sees(world.observer, message)
-    chosen = _send(world, organisations=[world.o.code])
+    chosen = world.send(organisations=[world.o.code])
     assert _sees(world.observer, chosen)
 
 
@@ -59,12 +43,12 @@ def test_bulletins_are_for_coordinators_and_go_to_all(world):
     from werkzeug.exceptions import Forbidden
 
     with pytest.raises(Forbidden):
-        _send(world, kind=MessageKind.BULLETIN, audience=Audience.ALL)
-    bulletin = _send(world, sender=world.ocu, kind=MessageKind.BULLETIN,
+        world.send(kind=MessageKind.BULLETIN, audience=Audience.ALL)
+    bulletin = world.send(sender=world.ocu, kind=MessageKind.BULLETIN,
                      audience=Audience.ALL, organisations=[])
     assert _sees(world.bystander, bulletin)
     with pytest.raises(DomainError) as refused:
-        _send(world, sender=world.ocu, kind=MessageKind.BULLETIN)
+        world.send(sender=world.ocu, kind=MessageKind.BULLETIN)
     assert refused.value.code == "invalid_audience"
 
 
@@ -88,20 +72,20 @@ def test_bulletins_are_for_coordinators_and_go_to_all(world):
 def test_bad_input_is_refused_and_nothing_is_sent(world, values, code, field):
     before = db.session.scalar(select(func.count(Message.id)))
     with pytest.raises(DomainError) as refused:
-        _send(world, **values)
+        world.send(**values)
     assert (refused.value.code, refused.value.field) == (code, field)
     assert db.session.scalar(select(func.count(Message.id))) == before
 
 
 def test_a_participant_not_taking_part_cannot_be_addressed(world):
     with pytest.raises(DomainError) as refused:
-        _send(world, organisations=[world.outsider.organisation.code])
+        world.send(organisations=[world.outsider.organisation.code])
     assert refused.value.code == "unknown_recipients"
     assert world.outsider.organisation.code in refused.value.message
 
 
 def test_an_alert_keeps_its_shipment_encrypted_with_blind_indexes(world):
-    message = _send(world, kind=MessageKind.ALERT, body="Suspicious parcel from NL.",
+    message = world.send(kind=MessageKind.ALERT, body="Suspicious parcel from NL.",
                     alert=AlertFields(tracking_number="rr 123 456 785 gb",
                                       route_countries=["nl", "KR"], commodity="Bath salts",
                                       consignee="Kim Min-jun", transport_mode="postal"))
@@ -120,7 +104,7 @@ def test_an_alert_keeps_its_shipment_encrypted_with_blind_indexes(world):
 
 
 def test_a_reply_goes_to_the_original_senders_organisation_in_its_thread(world):
-    original = _send(world)
+    original = world.send()
     reply = messaging.reply_to(original, MessageFields(subject="", body="Seen, thanks."),
                                actor=world.addressee, access=world.access(world.addressee),
                                operation=world.operation)
@@ -131,7 +115,7 @@ def test_a_reply_goes_to_the_original_senders_organisation_in_its_thread(world):
 
 
 def test_each_addressee_acknowledges_once_and_the_sender_sees_who_has_not(world):
-    message = _send(world, requires_ack=True, organisations=[world.b.code, world.c.code])
+    message = world.send(requires_ack=True, organisations=[world.b.code, world.c.code])
     messaging.acknowledge(message, actor=world.addressee,
                           access=world.access(world.addressee))
     with pytest.raises(ConflictError) as twice:
@@ -150,7 +134,7 @@ def test_each_addressee_acknowledges_once_and_the_sender_sees_who_has_not(world)
 def test_the_ocu_deletes_leaving_a_tombstone(world):
     from werkzeug.exceptions import Forbidden
 
-    message = _send(world)
+    message = world.send()
     with pytest.raises(Forbidden):
         messaging.delete_message(message, actor=world.sender,
                                  access=world.access(world.sender))
@@ -163,7 +147,7 @@ def test_the_ocu_deletes_leaving_a_tombstone(world):
 
 
 def test_unread_counts_are_per_person(world):
-    message = _send(world)
+    message = world.send()
     assert messaging.unread_count(world.sender) == 0  # one's own is read
     assert messaging.unread_count(world.sender_colleague) == 1
     assert messaging.unread_count(world.bystander) == 0
@@ -175,7 +159,7 @@ def test_unread_counts_are_per_person(world):
 def test_no_message_entry_reaches_the_operations_activity_feed(world):
     from opsplatform.operations.queries import latest_activity
 
-    message = _send(world, requires_ack=True)
+    message = world.send(requires_ack=True)
     messaging.acknowledge(message, actor=world.addressee, access=world.access(world.addressee))
     for user in (world.bystander, world.ocu, world.planner):
         actions = {entry.action for entry in latest_activity(world.operation,

@@ -3,21 +3,11 @@
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 from opsplatform.core.db import db
-from opsplatform.messaging import operations as messaging
 from opsplatform.messaging.models import Audience, Message, MessageKind
-from opsplatform.messaging.operations import MessageFields
 from opsplatform.messaging.visibility import oversees, readable_by, readable_in
-from tests.messaging.world import build_world
-
-
-@pytest.fixture
-def world(in_app):
-    with in_app():
-        yield build_world()
 
 
 def _ids(condition) -> set[int]:
@@ -25,15 +15,10 @@ def _ids(condition) -> set[int]:
 
 
 def test_an_operations_list_shows_what_the_rule_shows(world):
-    def send(sender, **values):
-        fields = MessageFields(**{"subject": "Subject", "body": "Body", **values})
-        messaging.send_message(world.operation, fields, actor=sender,
-                               access=world.access(sender))
-
-    send(world.sender, organisations=[world.b.code])
-    send(world.addressee, organisations=[world.c.code, world.o.code])
-    send(world.ocu, kind=MessageKind.BULLETIN, audience=Audience.ALL)
-    send(world.bystander, audience=Audience.OCU)
+    world.send(world.sender, organisations=[world.b.code])
+    world.send(world.addressee, organisations=[world.c.code, world.o.code])
+    world.send(world.ocu, kind=MessageKind.BULLETIN, audience=Audience.ALL)
+    world.send(world.bystander, audience=Audience.OCU)
     people = (world.ocu, world.sender, world.sender_colleague, world.addressee,
               world.bystander, world.observer, world.planner)
     for person in people:

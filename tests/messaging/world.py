@@ -6,6 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from opsplatform.auth.models import User
+from opsplatform.messaging import operations as messaging
+from opsplatform.messaging.models import Message
+from opsplatform.messaging.operations import MessageFields
 from opsplatform.operations.access import OperationAccess, standing_in
 from opsplatform.operations.models import Operation, OperationRole
 from opsplatform.organisations.models import Organisation
@@ -30,6 +33,15 @@ class World:
 
     def access(self, user: User) -> OperationAccess:
         return standing_in(user, self.operation)
+
+    def send(self, sender: User | None = None, **values) -> Message:
+        """A message sent through the domain function, by A's contact point to B unless
+        ``values`` say otherwise."""
+        sender = sender or self.sender
+        fields = MessageFields(**{"subject": "Parcel to watch", "body": "Details follow.",
+                                  "organisations": [self.b.code], **values})
+        return messaging.send_message(self.operation, fields, actor=sender,
+                                      access=self.access(sender))
 
 
 def build_world() -> World:
