@@ -40,11 +40,11 @@ from .queries import (
     _OPERATION_ID,
     _TOTALS,
     CellStatus,
-    ComplianceCell,
     ComplianceRow,
     _cell_status,
     _periods,
     _reporting_participants,
+    row_cells,
 )
 
 
@@ -74,10 +74,6 @@ class ComplianceArgsSchema(ListArgsSchema):
                        metadata={"description": "all (default); not_reported: a return due "
                                                 "or overdue for a period that has started; "
                                                 "overdue: a return past its deadline"})
-
-
-def first_page(view: ComplianceView = ComplianceView.ALL) -> ListArgs:
-    return ComplianceArgsSchema().load({"view": view.value})
 
 
 # -- statements, built once ----------------------------------------------------------------
@@ -239,18 +235,9 @@ def _rows(operation: Operation, periods: list[ReportingPeriod], found, today: da
         returns = {(r.organisation_id, r.period_id): r
                    for r in db.session.execute(_CELLS, params)}
         reminded = {(org, period): at for org, period, at in db.session.execute(_REMINDED, params)}
-    rows = []
-    for org_id, code, name in found:
-        cells = []
-        for period in periods:
-            filed = returns.get((org_id, period.id))
-            cells.append(ComplianceCell(
-                period.id, _cell_status(period, filed.kind if filed else None, today, now),
-                seizure_count=filed.seizure_count if filed else None,
-                filed_at=filed.filed_at if filed else None,
-                last_reminded_at=reminded.get((org_id, period.id))))
-        rows.append(ComplianceRow(org_id, code, name, cells))
-    return rows
+    return [ComplianceRow(org_id, code, name,
+                          row_cells(org_id, periods, returns, reminded, today, now))
+            for org_id, code, name in found]
 
 
 def compliance_page(operation: Operation, access: OperationAccess, args: ListArgs, *,

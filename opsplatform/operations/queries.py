@@ -232,6 +232,21 @@ def _cell_status(period: ReportingPeriod, kind: ReturnKind | None, today: date,
     return CellStatus.OVERDUE if period.deadline_at < now else CellStatus.DUE
 
 
+def row_cells(organisation_id: int, periods: list[ReportingPeriod], returns: dict,
+              reminded: dict, today: date, now: datetime) -> list[ComplianceCell]:
+    """One administration's cells, from its returns and latest reminders keyed by
+    (organisation id, period id): the table's and the reporting page's rows alike."""
+    cells = []
+    for period in periods:
+        filed = returns.get((organisation_id, period.id))
+        cells.append(ComplianceCell(
+            period.id, _cell_status(period, filed.kind if filed else None, today, now),
+            seizure_count=filed.seizure_count if filed else None,
+            filed_at=filed.filed_at if filed else None,
+            last_reminded_at=reminded.get((organisation_id, period.id))))
+    return cells
+
+
 def compliance_table(operation: Operation, access: OperationAccess, *, own_only: bool = False,
                      today: date | None = None) -> ComplianceTable:
     """Administration × period: who reported seizures, filed a nil return, or not yet.
@@ -260,18 +275,8 @@ def compliance_table(operation: Operation, access: OperationAccess, *, own_only:
 
     table = ComplianceTable(periods, [])
     for org_id, code, name in db.session.execute(participants):
-        cells = []
-        for period in periods:
-            period_return = returns.get((org_id, period.id))
-            status = _cell_status(period, period_return.kind if period_return else None,
-                                  today, now)
-            cells.append(ComplianceCell(
-                period.id, status,
-                seizure_count=period_return.seizure_count if period_return else None,
-                filed_at=period_return.filed_at if period_return else None,
-                last_reminded_at=reminded.get((org_id, period.id)),
-            ))
-            table.totals[status] += 1
+        cells = row_cells(org_id, periods, returns, reminded, today, now)
+        table.totals.update(cell.status for cell in cells)
         table.rows.append(ComplianceRow(org_id, code, name, cells))
     if not scope.everyone:
         table.totals = compliance_totals(operation, today=today, periods=periods)
